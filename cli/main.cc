@@ -1,6 +1,10 @@
 // The `fauxroot` command: parses the command line and wires the libraries up.
 #include <stdlib.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include <CLI/CLI.hpp>
 
 #include "cli/db_command.h"
@@ -19,11 +23,33 @@ constexpr char kDescription[] =
 constexpr char kRunFooter[] =
     "Examples:\n"
     "  fauxroot run -- sh -c 'touch f; chown 1:2 f; ls -ln f'\n"
-    "  fauxroot run --db state -- dpkg -i --force-not-root --root=rootfs pkg.deb\n"
+    "  fauxroot run --db state -- dpkg --root=rootfs -i pkg.deb\n"
     "  fauxroot db dump --db state\n"
     "\n"
     "Exit status: the command's; 128+N if it was killed by signal N; 125 if fauxroot\n"
-    "failed; 126 if the command could not be executed; 127 if it was not found.";
+    "failed; 126 if the command could not be executed; 127 if it was not found.\n";
+
+// `fauxroot run [OPTIONS] COMMAND [ARGS...]`: everything from COMMAND on belongs
+// to the command, options included. CLI11 would parse `make --db x` as our
+// --db, so a "--" is inserted before COMMAND when the user wrote none; after
+// "--" CLI11 takes every argument as a positional.
+std::vector<std::string> SeparateCommand(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  auto run = std::find(args.begin(), args.end(), "run");
+  for (auto it = run == args.end() ? run : run + 1; it != args.end(); ++it) {
+    if (*it == "--") break;
+    if (*it == "--db") {
+      if (++it == args.end()) break;
+      continue;
+    }
+    if (!it->starts_with("-")) {
+      args.insert(it, "--");
+      break;
+    }
+  }
+  std::reverse(args.begin(), args.end());  // CLI11 parses a reversed vector
+  return args;
+}
 
 }  // namespace
 
@@ -47,7 +73,6 @@ int main(int argc, char** argv) {
   run->add_option("command", run_options.command, "the command and its arguments")
       ->required()
       ->type_name("COMMAND [ARGS...]");
-  run->prefix_command();
   run->footer(kRunFooter);
 
   CLI::App* db = app.add_subcommand("db", "inspect a fauxroot db");
@@ -59,7 +84,8 @@ int main(int argc, char** argv) {
   stats->add_option("--db", db_dir, "the db directory")->required()->type_name("DIR");
 
   try {
-    app.parse(argc, argv);
+    std::vector<std::string> args = SeparateCommand(argc, argv);
+    app.parse(args);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
     return code == 0 ? 0 : kExitUsage;

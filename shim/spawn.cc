@@ -96,6 +96,7 @@ Result<void> SendListener(int control, int listener, bool wait_killable) {
   // Die with the supervisor: a step whose supervisor is gone would run on with
   // its chowns failing (ENOSYS); end it instead.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, "fauxroot-init");
 
   // Our mounts must not propagate back to the parent namespace.
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {

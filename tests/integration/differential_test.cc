@@ -1,0 +1,131 @@
+// Real root is the oracle: each script runs natively as root in one directory
+// and under fauxroot as uid 65534 in another; what the script observes must be
+// identical.
+#include <gtest/gtest.h>
+
+#include "tests/integration/harness.h"
+
+namespace fauxroot::testing {
+namespace {
+
+// Listings of the current directory by four independent readers: GNU stat
+// (statx), ls (statx), find (newfstatat) and a static busybox (stat/lstat
+// without glibc). Times are left out: they differ between any two runs.
+constexpr char kListings[] = R"sh(
+echo '== stat'; find . -mindepth 1 | sort | while read -r p; do
+  stat -c '%n %F %a %u %g %t %T %h %s' "$p"; done
+echo '== ls'; ls -ln --time-style=+ . | sed 1d
+echo '== find'; find . -mindepth 1 -printf '%p %y %m %U %G %n %l\n' | sort
+echo '== busybox'; busybox stat -c '%n %F %a %u %g %t %T %h' $(find . -mindepth 1 | sort)
+echo '== stat -L'; stat -L -c '%n %F %u %g' a-symlink
+)sh";
+
+void ExpectSameAsRoot(const std::string& script) {
+  if (!IsRoot()) GTEST_SKIP() << "the oracle is real root; run the tests as root";
+  ScratchDir native_dir(0), faux_dir(kNobody);
+  ProcessResult native = RunShell(script, {.cwd = native_dir.path()});
+  ASSERT_EQ(native.status, 0) << native.err;
+  ProcessResult faux = RunUnderFauxroot(script, {.cwd = faux_dir.path()});
+  ASSERT_EQ(faux.status, 0) << faux.err;
+  EXPECT_EQ(faux.out, native.out) << "native stderr:\n" << native.err << "fauxroot stderr:\n"
+                                  << faux.err;
+  EXPECT_FALSE(native.out.empty());
+}
+
+TEST(DifferentialTest, OwnershipDevicesLinksAndCopies) {
+  ExpectSameAsRoot(std::string(R"sh(set -e
+touch f; chown 123:456 f
+mknod c c 1 3; mknod b b 8 0; mkfifo p
+ln f h; mv f g
+ln -s g a-symlink; chown -h 7:8 a-symlink
+cp -a g g2
+install -o 5 -g 6 -m 2755 /bin/true t
+touch s; chmod 6755 s; chown 9:9 s
+touch l; chmod 2644 l; chown 9:9 l
+mkdir d; chmod 2775 d; chown 1:2 d
+chgrp 99 c; chmod 600 c
+busybox chown 42:43 b
+cp -a c c2
+)sh") + kListings);
+}
+
+TEST(DifferentialTest, MultiThreadedPythonChown) {
+  ExpectSameAsRoot(std::string(R"sh(set -e
+/usr/bin/python3 - <<'PY'
+import os, threading
+names = [f"p{i:02d}" for i in range(32)]
+for n in names:
+    open(n, "w").close()
+def work(k):
+    for j, n in enumerate(names):
+        if j % 8 == k:
+            os.chown(n, 1000 + j, 2000 + j)
+            st = os.stat(n)
+            assert (st.st_uid, st.st_gid) == (1000 + j, 2000 + j), (n, st)
+threads = [threading.Thread(target=work, args=(k,)) for k in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+PY
+ln -s p00 a-symlink
+)sh") + kListings);
+}
+
+TEST(DifferentialTest, ProcSelfAndDevFdNameTheCaller) {
+  // What the calling process sees through /proc/self, /dev/fd and /dev/stdin:
+  // type and (for its own pipes) the kind of object, under any resolution.
+  ExpectSameAsRoot(R"sh(set -e
+: > file; chown 31:32 file
+exec 3<file
+stat -L -c '%F %u %g' /proc/self/fd/3 /dev/fd/3 /proc/thread-self/fd/3
+echo | stat -L -c '%F' /dev/stdin /proc/self/fd/0
+stat -c '%F' /proc/self /dev/stdin
+cd /proc/self/fd && stat -L -c '%F %u %g' 3 ../fd/3 && cd - >/dev/null
+busybox stat -L -c '%F %u %g' /proc/self/fd/3 /dev/fd/3
+)sh");
+}
+
+TEST(DifferentialTest, InodeReuseNeverInheritsAnOldOwner) {
+  if (!IsRoot()) GTEST_SKIP() << "the oracle is real root; run the tests as root";
+  // 40 rounds of create/chown/rm/create in one directory: the filesystem hands
+  // the freed inode number to the next file, which must not take its owner.
+  // One process, so that no other process on the machine takes the freed number
+  // between the rm and the create.
+  constexpr char kScript[] = R"sh(exec /usr/bin/python3 -c '
+import os
+for i in range(1, 41):
+    open("x", "w").close(); os.chown("x", i, i); old = os.stat("x").st_ino; os.unlink("x")
+    open("y", "w").close(); st = os.stat("y")
+    print("%d:%d %s" % (st.st_uid, st.st_gid, "reused" if st.st_ino == old else "fresh"))
+    os.unlink("y")
+')sh";
+  ScratchDir native_dir(0), faux_dir(kNobody);
+  ProcessResult native = RunShell(kScript, {.cwd = native_dir.path()});
+  ASSERT_EQ(native.status, 0) << native.err;
+  // Files made elsewhere on the machine at the same time may take the freed
+  // number; try again before concluding that this filesystem never reuses.
+  ProcessResult faux;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    faux = RunUnderFauxroot(kScript, {.cwd = faux_dir.path()});
+    ASSERT_EQ(faux.status, 0) << faux.err;
+    if (faux.out.find("reused") != std::string::npos) break;
+  }
+  if (faux.out.find("reused") == std::string::npos) {
+    GTEST_SKIP() << "this filesystem never reused an inode number; the test proves nothing here";
+  }
+  std::string expected;
+  for (int i = 0; i < 40; ++i) expected += "0:0\n";
+  auto owners = [](const std::string& text) {
+    std::string only;
+    for (size_t at = 0; at < text.size();) {
+      size_t end = text.find('\n', at);
+      only += text.substr(at, text.find(' ', at) - at) + "\n";
+      at = end + 1;
+    }
+    return only;
+  };
+  EXPECT_EQ(owners(native.out), expected);
+  EXPECT_EQ(owners(faux.out), expected) << faux.out;
+}
+
+}  // namespace
+}  // namespace fauxroot::testing

@@ -1,0 +1,126 @@
+// Hostile arguments, foreign ABIs and a supervisor killed mid-build.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <map>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "tests/integration/harness.h"
+
+namespace fauxroot::testing {
+namespace {
+
+// Each mode of try_syscall gets the same answer natively as root and under
+// fauxroot as 65534.
+TEST(RobustnessTest, HostileArgumentsGetTheKernelsErrno) {
+  if (!IsRoot()) GTEST_SKIP() << "the oracle is real root; run the tests as root";
+  const std::vector<std::string> modes = {
+      "stat-null",      "stat-null-empty",   "stat-badbuf",        "stat-badflags",
+      "stat-unterminated", "stat-longpath",  "stat-badfd",         "stat-notdir",
+      "chown-badpath",  "chown-longpath",    "chown-unterminated", "fchownat-badflags",
+      "mknod-exists"};
+  ScratchDir native_dir(0), faux_dir(kNobody);
+  std::string setup = "touch file; ";
+  for (const std::string& mode : modes) {
+    std::string command = setup + TrySyscallBinary() + " " + mode + " file";
+    ProcessResult native = RunShell(command, {.cwd = native_dir.path()});
+    ProcessResult faux = RunUnderFauxroot(command, {.cwd = faux_dir.path()});
+    EXPECT_EQ(native.status, 0) << mode << native.err;
+    EXPECT_EQ(faux.status, 0) << mode << faux.err;
+    EXPECT_EQ(faux.out, native.out) << mode;
+    EXPECT_NE(native.out, "") << mode;
+  }
+}
+
+TEST(RobustnessTest, ForeignAbiCallsAreRefusedLoudly) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  RunSpec spec{.cwd = dir.path()};
+  ProcessResult r = RunUnderFauxroot("touch f; " + TrySyscallBinary() + " int80-chown32 f", spec);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ENOSYS\n");
+  EXPECT_NE(r.err.find("chown32 (i386) is not emulated"), std::string::npos) << r.err;
+  r = RunUnderFauxroot("touch f; " + TrySyscallBinary() + " x32-chown f", spec);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ENOSYS\n");
+  EXPECT_NE(r.err.find("(x32) is not emulated"), std::string::npos) << r.err;
+}
+
+TEST(RobustnessTest, IoUringIsUnavailable) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  ProcessResult r = RunUnderFauxroot(TrySyscallBinary() + " io_uring_setup", {.cwd = dir.path()});
+  EXPECT_EQ(r.out, "ENOSYS\n");
+}
+
+// Kills the supervisor with SIGKILL in the middle of 10,000 chowns: every chown
+// the step saw succeed is in the db, and the step ends instead of hanging.
+TEST(RobustnessTest, KillingTheSupervisorLosesNoAcknowledgedRecord) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  std::string db = dir.path() + "/db";
+  constexpr char kScript[] = R"sh(exec /usr/bin/python3 -c '
+import os
+log = os.open("log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+for i in range(10000):
+    name = "f%d" % i
+    os.close(os.open(name, os.O_CREAT | os.O_WRONLY, 0o644))
+    os.chown(name, 1000 + i, 2000 + i)
+    os.write(log, (name + "\n").encode())
+')sh";
+  std::string marker = dir.path() + "/log";
+  ProcessResult result;
+  std::atomic<pid_t> supervisor{0};
+  RunSpec spec{.cwd = dir.path(), .timeout_seconds = 120};
+  spec.on_start = [&](pid_t pid) { supervisor = pid; };
+  std::thread runner([&] { result = RunUnderFauxroot(kScript, spec, db); });
+  // Kill at a random point once the build is well under way.
+  std::mt19937 rng(std::random_device{}());
+  size_t threshold = 500 + rng() % 3000;
+  for (int i = 0; i < 2000; ++i) {
+    struct stat st;
+    if (stat(marker.c_str(), &st) == 0 && static_cast<size_t>(st.st_size) > threshold * 6) break;
+    usleep(5000);
+  }
+  ASSERT_NE(supervisor.load(), 0);
+  kill(supervisor, SIGKILL);
+  runner.join();
+  EXPECT_EQ(result.status, 128 + SIGKILL) << "the supervisor was not the process killed";
+  // The step is gone too (its init dies with the supervisor): nothing writes any more.
+  std::string log_before = ReadFile(marker);
+  usleep(300000);
+  std::string log = ReadFile(marker);
+  EXPECT_EQ(log, log_before) << "the build step kept running without its supervisor";
+  size_t acknowledged = std::count(log.begin(), log.end(), '\n');
+  EXPECT_GT(acknowledged, 0u);
+  EXPECT_LT(acknowledged, 10000u) << "the kill came too late to prove anything";
+
+  ProcessResult dump = RunProcess({FauxrootBinary(), "db", "dump", "--db", db},
+                                  {.as_user = IsRoot() ? std::optional<uid_t>(kNobody) : std::nullopt});
+  ASSERT_EQ(dump.status, 0) << dump.err;
+  std::map<uint64_t, std::string> by_ino;
+  std::istringstream lines(dump.out);
+  for (std::string line; std::getline(lines, line);) {
+    size_t ino = line.find(",ino="), gen = line.find(",gen="), uid = line.find(",uid=");
+    by_ino[std::stoull(line.substr(ino + 5, gen - ino - 5))] = line.substr(uid + 1);
+  }
+  std::istringstream names(log);
+  size_t checked = 0;
+  for (std::string name; std::getline(names, name); ++checked) {
+    struct stat st;
+    ASSERT_EQ(stat((dir.path() + "/" + name).c_str(), &st), 0) << name;
+    int i = std::stoi(name.substr(1));
+    auto it = by_ino.find(st.st_ino);
+    ASSERT_NE(it, by_ino.end()) << "acknowledged chown of " << name << " is not in the db";
+    EXPECT_EQ(it->second.substr(0, it->second.find(",type")),
+              "uid=" + std::to_string(1000 + i) + ",gid=" + std::to_string(2000 + i));
+  }
+  EXPECT_EQ(checked, acknowledged);
+  RecordProperty("acknowledged", static_cast<int>(acknowledged));
+}
+
+}  // namespace
+}  // namespace fauxroot::testing
