@@ -54,6 +54,7 @@ int Fail(const Error& error) {
 
 int RunCommand(const RunOptions& options) {
   if (auto supported = CheckSeccompSupport(); !supported) return Fail(supported.error());
+  if (auto supported = PathResolver::CheckSupport(); !supported) return Fail(supported.error());
 
   // Block the signals we forward (and SIGCHLD) before any child exists, so none
   // is lost; the command gets the original mask back before exec.

@@ -93,6 +93,14 @@ long LastField(const std::string& status, const char* name) {
 
 }  // namespace
 
+Result<void> PathResolver::CheckSupport() {
+  auto probe = OpenAt2(AT_FDCWD, "/", 0, RESOLVE_IN_ROOT);
+  if (!probe && probe.error() == ENOSYS) {
+    return MakeError(ENOSYS, "this kernel lacks openat2(2) (Linux >= 5.6); fauxroot cannot run here");
+  }
+  return {};
+}
+
 Expected<UniqueFd> PathResolver::OpenTaskEntry(pid_t tid, const char* entry) const {
   char name[64];
   snprintf(name, sizeof name, "%d/%s", tid, entry);

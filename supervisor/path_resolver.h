@@ -24,6 +24,7 @@
 
 #include <string_view>
 
+#include "common/result.h"
 #include "common/unique_fd.h"
 #include "supervisor/target_memory.h"
 
@@ -35,6 +36,9 @@ class PathResolver {
   static constexpr unsigned kNoFollow =
       1;  // do not follow a final symlink (lstat, AT_SYMLINK_NOFOLLOW)
   static constexpr unsigned kEmptyPath = 2;  // "" names the dirfd itself (AT_EMPTY_PATH)
+
+  // Checks that the kernel has openat2(2) (Linux 5.6), which resolution needs.
+  static Result<void> CheckSupport();
 
   // `proc_fd`: an fd on the supervisor's /proc; borrowed, must outlive this object.
   explicit PathResolver(int proc_fd) : proc_fd_(proc_fd) {}
