@@ -119,18 +119,24 @@ int RunCommand(const RunOptions& options) {
 
   PathResolver resolver(proc_fd.get());
   FakeMetadata metadata(store->get());
-  Supervisor supervisor(&*table, HandlerContext{&*channel, &resolver, &metadata});
+  ProcTaskSource task_source(proc_fd.get());
+  auto tasks = TaskTable::Create(&task_source);
+  if (!tasks) return Fail(tasks.error());
+  tasks->set_root_pid(step->init_pid);
+  Supervisor supervisor(&*table, HandlerContext{&*channel, &resolver, &metadata, &*tasks});
 
   if (auto go = SendControl(step->control.get(), ControlMessage::kGo); !go) return Fail(go.error());
-  if (int err = ReadExecResult(step->control.get()); err != 0) {
-    Log(LogLevel::kError, "cannot run '%s': %s (%s)%s", options.command[0].c_str(),
-        ErrnoName(err).c_str(), strerror(err),
-        err == ENOENT && options.command[0].find('/') == std::string::npos ? "; not found in PATH"
-                                                                           : "");
-  }
-  step->control.reset();
-
-  auto status = supervisor.Run(step->init_pid, step->init_pidfd.get(), signal_fd.get());
+  auto report_exec = [&] {
+    if (int err = ReadExecResult(step->control.get()); err != 0) {
+      Log(LogLevel::kError, "cannot run '%s': %s (%s)%s", options.command[0].c_str(),
+          ErrnoName(err).c_str(), strerror(err),
+          err == ENOENT && options.command[0].find('/') == std::string::npos
+              ? "; not found in PATH"
+              : "");
+    }
+  };
+  auto status = supervisor.Run(step->init_pid, step->init_pidfd.get(), signal_fd.get(),
+                               step->control.get(), report_exec);
   if (auto synced = (*store)->Sync(); !synced)
     Log(LogLevel::kError, "%s", synced.error().message().c_str());
   const SupervisorStats& stats = supervisor.stats();

@@ -40,6 +40,11 @@ struct seccomp_notif_addfd {
 #define __X32_SYSCALL_BIT 0x40000000
 #endif
 
+// Syscalls newer than Debian 12's headers and libseccomp 2.5.4 (x86_64 numbers).
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452  // Linux 6.6
+#endif
+
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif

@@ -62,8 +62,9 @@ Result<UniqueFd> ReceiveListener(int control, bool* wait_killable);
 // Sends kGo or kAbort.
 Result<void> SendControl(int control, ControlMessage message);
 
-// After kGo: reads what the command says before its exec. Returns 0 when the exec
-// succeeded (the socket closed) or the errno of a failed exec.
+// After kGo, once `control` is readable: returns 0 when the exec succeeded (the
+// socket closed) or the errno of a failed exec. The exec is itself a trapped
+// call, so wait for readability in the supervisor's loop, never block here.
 int ReadExecResult(int control);
 
 }  // namespace fauxroot

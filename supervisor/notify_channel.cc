@@ -1,6 +1,7 @@
 #include "supervisor/notify_channel.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -52,6 +53,20 @@ Result<SendStatus> KernelNotifyChannel::Send(const struct seccomp_notif_resp& re
 
 bool KernelNotifyChannel::IdValid(uint64_t id) {
   return ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+Result<SendStatus> KernelNotifyChannel::SendFd(uint64_t id, int fd, bool cloexec) {
+  struct seccomp_notif_addfd addfd {};
+  addfd.id = id;
+  addfd.flags = SECCOMP_ADDFD_FLAG_SEND;
+  addfd.srcfd = static_cast<__u32>(fd);
+  addfd.newfd_flags = cloexec ? O_CLOEXEC : 0;
+  while (ioctl(listener_.get(), SECCOMP_IOCTL_NOTIF_ADDFD, &addfd) < 0) {
+    if (errno == EINTR) continue;
+    if (errno == ENOENT) return SendStatus::kTargetGone;
+    return ErrnoError("ioctl SECCOMP_IOCTL_NOTIF_ADDFD");
+  }
+  return SendStatus::kOk;
 }
 
 bool KernelNotifyChannel::EnableSyncWakeUp() {

@@ -35,6 +35,10 @@ class NotifyChannel {
   // True while the notification `id` is still pending: its task is alive and still
   // blocked in that syscall, so its tid still names it.
   virtual bool IdValid(uint64_t id) = 0;
+  // Installs `fd` in the target as the result of notification `id`
+  // (SECCOMP_IOCTL_NOTIF_ADDFD with SEND, Linux 5.14): the call returns the new fd
+  // number; no Send follows. `cloexec` gives it O_CLOEXEC.
+  virtual Result<SendStatus> SendFd(uint64_t id, int fd, bool cloexec) = 0;
   // The fd to poll for readability, or -1.
   virtual int fd() const = 0;
 };
@@ -47,6 +51,7 @@ class KernelNotifyChannel final : public NotifyChannel {
   Result<ReceiveStatus> Receive(struct seccomp_notif* notif) override;
   Result<SendStatus> Send(const struct seccomp_notif_resp& resp) override;
   bool IdValid(uint64_t id) override;
+  Result<SendStatus> SendFd(uint64_t id, int fd, bool cloexec) override;
   int fd() const override { return listener_.get(); }
 
   // Asks the kernel to wake the target on the supervisor's CPU when answering

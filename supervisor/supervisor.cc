@@ -76,20 +76,32 @@ Result<void> Supervisor::HandleOne() {
   return {};
 }
 
-Result<int> Supervisor::Run(pid_t init_pid, int init_pidfd, int signal_fd) {
-  enum { kListener, kInit, kSignals };
-  struct pollfd fds[3] = {
-      {ctx_.channel->fd(), POLLIN, 0}, {init_pidfd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+Result<int> Supervisor::Run(pid_t init_pid, int init_pidfd, int signal_fd, int control_fd,
+                            const std::function<void()>& on_control) {
+  enum { kListener, kInit, kSignals, kTaskExits, kControl, kCount };
+  struct pollfd fds[kCount] = {{ctx_.channel->fd(), POLLIN, 0},
+                               {init_pidfd, POLLIN, 0},
+                               {signal_fd, POLLIN, 0},
+                               {ctx_.tasks->exit_fd(), POLLIN, 0},
+                               {control_fd, POLLIN, 0}};
   for (;;) {
-    if (poll(fds, 3, -1) < 0) {
+    if (poll(fds, kCount, -1) < 0) {
       if (errno == EINTR) continue;
       return ErrnoError("poll");
     }
+    // Exits first: a tid freed by an exit may already belong to the task of
+    // the next notification.
+    if (fds[kTaskExits].revents & POLLIN) ctx_.tasks->DropExited();
     if (fds[kListener].revents & POLLIN) {
       if (auto handled = HandleOne(); !handled) return std::unexpected(handled.error());
     } else if (fds[kListener].revents & (POLLHUP | POLLERR)) {
       // Every filtered task is gone; the step's init may still be finishing.
       fds[kListener].fd = -1;
+    }
+    if (fds[kControl].revents & (POLLIN | POLLHUP)) {
+      // The command's exec (itself a trapped call) has succeeded or failed.
+      on_control();
+      fds[kControl].fd = -1;
     }
     if (fds[kSignals].revents & POLLIN) {
       struct signalfd_siginfo info;

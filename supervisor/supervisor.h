@@ -14,6 +14,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 
 #include "common/result.h"
 #include "common/unique_fd.h"
@@ -37,8 +38,10 @@ class Supervisor {
 
   // The loop: runs until the step's init (`init_pidfd`) exits and returns its exit
   // code (128+N when killed by signal N). `signal_fd` is a signalfd for the
-  // forwarded signals; they go to `init_pid`.
-  Result<int> Run(pid_t init_pid, int init_pidfd, int signal_fd);
+  // forwarded signals; they go to `init_pid`. When `control_fd` (the step's
+  // control socket) becomes readable, `on_control` runs once.
+  Result<int> Run(pid_t init_pid, int init_pidfd, int signal_fd, int control_fd,
+                  const std::function<void()>& on_control);
 
   const SupervisorStats& stats() const { return stats_; }
 

@@ -22,6 +22,12 @@ Result<SyscallTable> SyscallTable::Build() {
     }
     table.by_number_[nr] = entry.handler;
   }
+  for (const ExtraSyscall& extra : kExtraNativeSyscalls) {
+    if (static_cast<size_t>(extra.nr) >= table.by_number_.size()) {
+      table.by_number_.resize(static_cast<size_t>(extra.nr) + 1, Handler::kNone);
+    }
+    table.by_number_[extra.nr] = extra.handler;
+  }
   return table;
 }
 

@@ -9,10 +9,14 @@
 // unseen with real (unfaked) results.
 #pragma once
 
+#include <fcntl.h>
+#include <sys/prctl.h>
+
 #include <cstdint>
 #include <span>
 #include <vector>
 
+#include "common/linux_compat.h"
 #include "common/result.h"
 
 namespace fauxroot {
@@ -30,20 +34,112 @@ enum class Handler : uint8_t {
   kFstat,
   kNewfstatat,
   kStatx,
+  kGetuid,
+  kGeteuid,
+  kGetgid,
+  kGetegid,
+  kGetresuid,
+  kGetresgid,
+  kGetgroups,
+  kSetuid,
+  kSetgid,
+  kSetreuid,
+  kSetregid,
+  kSetresuid,
+  kSetresgid,
+  kSetfsuid,
+  kSetfsgid,
+  kSetgroups,
+  kExecve,
+  kExecveat,
+  kOpen,
+  kOpenat,
+  kOpenat2,
+  kCreat,
+  kMkdir,
+  kMkdirat,
+  kSymlink,
+  kSymlinkat,
+  kChmod,
+  kFchmod,
+  kFchmodat,
+  kFchmodat2,
+  kCapget,
+  kCapset,
+  kPrctl,
 };
 
 struct SyscallEntry {
   const char* name;
   Handler handler;
+  // When arg >= 0, the call is trapped only if (argument & mask) == value; the
+  // kernel runs every other call without asking the supervisor. A name may
+  // appear more than once: any of its entries traps it.
+  int8_t arg = -1;
+  uint64_t mask = 0;
+  uint64_t value = 0;
 };
 
 inline constexpr SyscallEntry kTrappedSyscalls[] = {
-    {"chown", Handler::kChown},   {"lchown", Handler::kLchown},
-    {"fchown", Handler::kFchown}, {"fchownat", Handler::kFchownat},
-    {"mknod", Handler::kMknod},   {"mknodat", Handler::kMknodat},
-    {"stat", Handler::kStat},     {"lstat", Handler::kLstat},
-    {"fstat", Handler::kFstat},   {"newfstatat", Handler::kNewfstatat},
+    // ownership
+    {"chown", Handler::kChown},
+    {"lchown", Handler::kLchown},
+    {"fchown", Handler::kFchown},
+    {"fchownat", Handler::kFchownat},
+    {"chmod", Handler::kChmod},
+    {"fchmod", Handler::kFchmod},
+    {"fchmodat", Handler::kFchmodat},
+    // nodes and creation under a fake owner
+    {"mknod", Handler::kMknod},
+    {"mknodat", Handler::kMknodat},
+    {"open", Handler::kOpen, 1, O_CREAT, O_CREAT},
+    {"openat", Handler::kOpenat, 2, O_CREAT, O_CREAT},
+    {"openat2", Handler::kOpenat2},
+    {"creat", Handler::kCreat},
+    {"mkdir", Handler::kMkdir},
+    {"mkdirat", Handler::kMkdirat},
+    {"symlink", Handler::kSymlink},
+    {"symlinkat", Handler::kSymlinkat},
+    // metadata read
+    {"stat", Handler::kStat},
+    {"lstat", Handler::kLstat},
+    {"fstat", Handler::kFstat},
+    {"newfstatat", Handler::kNewfstatat},
     {"statx", Handler::kStatx},
+    // credentials
+    {"getuid", Handler::kGetuid},
+    {"geteuid", Handler::kGeteuid},
+    {"getgid", Handler::kGetgid},
+    {"getegid", Handler::kGetegid},
+    {"getresuid", Handler::kGetresuid},
+    {"getresgid", Handler::kGetresgid},
+    {"getgroups", Handler::kGetgroups},
+    {"setuid", Handler::kSetuid},
+    {"setgid", Handler::kSetgid},
+    {"setreuid", Handler::kSetreuid},
+    {"setregid", Handler::kSetregid},
+    {"setresuid", Handler::kSetresuid},
+    {"setresgid", Handler::kSetresgid},
+    {"setfsuid", Handler::kSetfsuid},
+    {"setfsgid", Handler::kSetfsgid},
+    {"setgroups", Handler::kSetgroups},
+    {"capget", Handler::kCapget},
+    {"capset", Handler::kCapset},
+    {"prctl", Handler::kPrctl, 0, 0xffffffff, PR_GET_KEEPCAPS},
+    {"prctl", Handler::kPrctl, 0, 0xffffffff, PR_SET_KEEPCAPS},
+    {"execve", Handler::kExecve},
+    {"execveat", Handler::kExecveat},
+};
+
+// Native calls newer than libseccomp 2.5.4, by number (common/linux_compat.h):
+// the filter checks them ahead of libseccomp's program.
+struct ExtraSyscall {
+  int nr;
+  Handler handler;
+  const char* name;
+};
+inline constexpr ExtraSyscall kExtraNativeSyscalls[] = {
+    {__NR_fchmodat2, Handler::kFchmodat2, "fchmodat2"},
 };
 
 // Calls that exist only on i386 and are trapped there to be refused.

@@ -20,6 +20,7 @@
 #include "supervisor/notify_channel.h"
 #include "supervisor/path_resolver.h"
 #include "supervisor/syscall_table.h"
+#include "supervisor/task_table.h"
 
 namespace fauxroot {
 
@@ -44,6 +45,7 @@ struct HandlerContext {
   NotifyChannel* channel;
   const PathResolver* resolver;
   FakeMetadata* metadata;
+  TaskTable* tasks;
 };
 
 // Runs the handler for `handler` (never kNone).
@@ -53,6 +55,13 @@ Response Dispatch(Handler handler, HandlerContext& ctx, const struct seccomp_not
 Response HandleChown(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
 Response HandleMknod(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
 Response HandleStat(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
+Response HandleCredentials(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
+Response HandleExec(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
+Response HandleCreate(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
+Response HandleChmod(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
+// mknod of a FIFO, socket or regular file (create.cc).
+Response HandleCreateNode(HandlerContext& ctx, const struct seccomp_notif& notif, int dirfd,
+                          uint64_t path, mode_t mode);
 
 // Helpers shared by the handlers.
 inline int ArgInt(const struct seccomp_notif& n, int i) {
@@ -61,6 +70,21 @@ inline int ArgInt(const struct seccomp_notif& n, int i) {
 inline uint32_t ArgU32(const struct seccomp_notif& n, int i) {
   return static_cast<uint32_t>(n.data.args[i]);
 }
+
+// The task's umask, from /proc/TID/status (about 16 us: used only where a call
+// must be emulated rather than continued).
+Expected<mode_t> TaskUmask(pid_t tid);
+// The task's process id in its own pid namespace (what getpid() returns there).
+Expected<pid_t> TaskNamespacePid(pid_t tid);
+
+// The owner a new directory entry made by task `tid` in `parent_dir` gets, when
+// it is not root's: the task's fsuid and fsgid, or the directory's (fake) group
+// when the directory is set-group-ID. nullopt when nothing needs recording.
+struct Owner {
+  uid_t uid;
+  gid_t gid;
+};
+Expected<std::optional<Owner>> OwnerOfNewEntry(HandlerContext& ctx, pid_t tid, int parent_dir);
 
 // Reads the path argument at `address` and resolves it for the notification's
 // task. `allow_null_empty`: a NULL pointer counts as "" (the stat calls with

@@ -5,7 +5,8 @@
 // symlink, is there) with the task's umask applied; what it creates is an empty
 // regular file, the placeholder, whose record carries the device type and
 // number that stat reports and the exporter writes. FIFOs, sockets and regular
-// files need no privilege: the kernel makes them (CONTINUE).
+// files need no privilege: the kernel makes them, unless a fake owner must be
+// recorded (create.cc).
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,25 +19,6 @@
 #include "supervisor/handlers/handler.h"
 
 namespace fauxroot {
-namespace {
-
-// The task's umask, from /proc/TID/status. mknod of devices is rare (a handful
-// per build), so the 16 us this costs does not matter.
-Expected<mode_t> TaskUmask(pid_t tid) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/status", tid);
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd) return std::unexpected(ESRCH);
-  char text[4096];
-  ssize_t n = read(fd.get(), text, sizeof text - 1);
-  if (n <= 0) return std::unexpected(ESRCH);
-  text[n] = '\0';
-  const char* line = strstr(text, "\nUmask:");
-  if (line == nullptr) return std::unexpected(ESRCH);
-  return static_cast<mode_t>(strtoul(line + 7, nullptr, 8));
-}
-
-}  // namespace
 
 Response HandleMknod(HandlerContext& ctx, const struct seccomp_notif& n, Handler which) {
   const pid_t tid = static_cast<pid_t>(n.pid);
@@ -45,7 +27,13 @@ Response HandleMknod(HandlerContext& ctx, const struct seccomp_notif& n, Handler
   const uint64_t path_arg = n.data.args[at ? 1 : 0];
   const mode_t mode = static_cast<mode_t>(ArgU32(n, at ? 2 : 1));
   const uint32_t dev = ArgU32(n, at ? 3 : 2);
-  if (!S_ISCHR(mode) && !S_ISBLK(mode)) return Response::Continue();
+  const mode_t type = mode & S_IFMT;
+  if (type == S_IFIFO || type == S_IFSOCK || type == S_IFREG || type == 0) {
+    return HandleCreateNode(ctx, n, dirfd, path_arg, type == 0 ? (mode | S_IFREG) : mode);
+  }
+  if (!S_ISCHR(mode) && !S_ISBLK(mode)) return Response::Continue();  // EINVAL from the kernel
+  // Devices need CAP_MKNOD, which a task with a fake non-root fsuid has lost.
+  if (!ctx.tasks->Get(tid).Capable(kCapMknod)) return Response::Errno(EPERM);
 
   PathBuffer path;
   if (auto read = ReadTargetPath(tid, path_arg, &path); !read) return Response::Errno(read.error());
@@ -72,6 +60,10 @@ Response HandleMknod(HandlerContext& ctx, const struct seccomp_notif& n, Handler
   struct stat st;
   if (fstat(file.get(), &st) != 0) return Response::Errno(errno);
   InodeRecord record;
+  if (auto owner = OwnerOfNewEntry(ctx, tid, parent->dir.get()); owner && owner->has_value()) {
+    record.uid = (*owner)->uid;
+    record.gid = (*owner)->gid;
+  }
   record.type = mode & S_IFMT;
   // The syscall's dev argument is the kernel's 32-bit encoding.
   record.rdev = makedev((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));

@@ -80,6 +80,16 @@ Response HandleChown(HandlerContext& ctx, const struct seccomp_notif& n, Handler
   if (!ctx.channel->IdValid(n.id)) return Response::None();
 
   InodeRecord record = existing->value_or(InodeRecord{});
+  // A task that is not (fake) root may only give away a group it is in, on a
+  // file it owns; the kernel's chown_ok and chgrp_ok.
+  const Credentials& creds = ctx.tasks->Get(tid);
+  if (!creds.Capable(kCapChown)) {
+    const bool owner = creds.fsuid == record.uid;
+    if (uid != kKeepId && !(owner && uid == record.uid)) return Response::Errno(EPERM);
+    if (gid != kKeepId && !(owner && (gid == record.gid || creds.InGroup(gid)))) {
+      return Response::Errno(EPERM);
+    }
+  }
   if (uid != kKeepId) record.uid = uid;
   if (gid != kKeepId) record.gid = gid;
   if (auto cleared = ClearSetIdBits(file->get(), st, record.type); !cleared) {
@@ -88,6 +98,58 @@ Response HandleChown(HandlerContext& ctx, const struct seccomp_notif& n, Handler
   if (auto stored = ctx.metadata->Store(file->get(), st, record); !stored) {
     return Response::Errno(stored.error());
   }
+  return Response::Return(0);
+}
+
+}  // namespace fauxroot
+
+namespace fauxroot {
+
+// chmod, fchmod, fchmodat, fchmodat2. Root's are the kernel's (the files are
+// the invoking user's). A task with a fake non-root fsuid may only change the
+// mode of a file it owns, and loses S_ISGID when it is not in the file's group.
+Response HandleChmod(HandlerContext& ctx, const struct seccomp_notif& n, Handler which) {
+  const pid_t tid = static_cast<pid_t>(n.pid);
+  const Credentials& creds = ctx.tasks->Get(tid);
+  if (creds.Capable(kCapFowner) && creds.Capable(kCapFsetid)) return Response::Continue();
+
+  Expected<UniqueFd> file = std::unexpected(EINVAL);
+  mode_t mode = 0;
+  switch (which) {
+    case Handler::kChmod:
+      file = ResolvePathArg(ctx, n, AT_FDCWD, n.data.args[0], 0);
+      mode = static_cast<mode_t>(ArgU32(n, 1));
+      break;
+    case Handler::kFchmod: {
+      int fd = ArgInt(n, 0);
+      file = fd < 0 ? std::unexpected(EBADF) : ctx.resolver->OpenTaskFd(tid, fd);
+      mode = static_cast<mode_t>(ArgU32(n, 1));
+      break;
+    }
+    case Handler::kFchmodat:
+    case Handler::kFchmodat2: {
+      int flags = which == Handler::kFchmodat2 ? ArgInt(n, 3) : 0;
+      if (flags != 0) return Response::Continue();  // the kernel's own checks
+      file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1], 0);
+      mode = static_cast<mode_t>(ArgU32(n, 2));
+      break;
+    }
+    default:
+      return Response::Continue();
+  }
+  if (!file) return Response::Continue();  // the kernel gives the same error
+  struct stat st;
+  if (fstat(file->get(), &st) != 0 || S_ISLNK(st.st_mode)) return Response::Continue();
+  auto record = ctx.metadata->Lookup(file->get(), st);
+  if (!record) return Response::Errno(record.error());
+  const InodeRecord current = record->value_or(InodeRecord{});
+  if (creds.fsuid != current.uid && !creds.Capable(kCapFowner)) return Response::Errno(EPERM);
+  mode &= 07777;
+  if (!creds.InGroup(current.gid) && !creds.Capable(kCapFsetid)) mode &= ~S_ISGID;
+  if (!ctx.channel->IdValid(n.id)) return Response::None();
+  char link[64];
+  snprintf(link, sizeof link, "/proc/self/fd/%d", file->get());
+  if (fchmodat(AT_FDCWD, link, mode, 0) != 0) return Response::Errno(errno);
   return Response::Return(0);
 }
 

@@ -129,3 +129,68 @@ for i in range(1, 41):
 
 }  // namespace
 }  // namespace fauxroot::testing
+
+namespace fauxroot::testing {
+namespace {
+
+// apt's privilege drop and check, setpriv, su-like sequences, files made by the
+// dropped user, set-group-ID directories.
+TEST(DifferentialTest, CredentialsAndFilesOfDroppedUsers) {
+  ExpectSameAsRoot(std::string(R"sh(set -e
+mkdir shared; chown 0:50 shared; chmod 2777 shared
+mkdir drop; chown 100:100 drop
+mkdir w; chmod 777 w
+setpriv --reuid=100 --regid=100 --clear-groups -- sh -c '
+  id; touch drop/f; mkdir drop/d; ln -s f drop/l; mkfifo drop/p
+  touch shared/g; mkdir shared/sub
+  chown 0 drop/f 2>&1 | sed "s/.*: //"; chgrp 0 drop/f 2>&1 | sed "s/.*: //"
+  chmod 2755 drop/f; touch w/mine; chmod 600 shared/g; chmod 600 w 2>&1 | sed "s/.*: //"
+  setpriv --reuid=0 true 2>/dev/null || echo "regain root: $?"'
+setpriv --reuid=100 --regid=100 --groups=50,60 -- sh -c 'id; touch shared/h; chgrp 60 shared/h; chgrp 70 shared/h 2>&1 | sed "s/.*: //"'
+/usr/bin/python3 - <<'PY'
+import os
+# apt's DropPrivileges, then its checks.
+pid = os.fork()
+if pid == 0:
+    os.setgroups([42])
+    os.setresgid(42, 42, 42)
+    os.setresuid(42, 42, 42)
+    print("dropped", os.getresuid(), os.getresgid(), os.getgroups())
+    for call in (lambda: os.setuid(0), lambda: os.seteuid(0), lambda: os.setgid(0),
+                 lambda: os.setgroups([0])):
+        try:
+            call(); print("regained: bug")
+        except PermissionError:
+            print("EPERM")
+    open("w/by-apt", "w").close()
+    os._exit(0)
+os.waitpid(pid, 0)
+# su-like: real uid kept while effective changes, then back.
+os.setresuid(0, 7, 0); print("euid 7", os.getresuid(), os.getuid(), os.geteuid())
+open("w/as-euid-7", "w").close()
+os.seteuid(0); os.setreuid(8, 8); print("setreuid", os.getresuid())
+try:
+    os.setuid(0); print("bug")
+except PermissionError:
+    print("EPERM after setreuid")
+PY
+/usr/bin/python3 - <<'PY'
+import os
+# A child forked before its parent changes ids keeps the old ones.
+r, w = os.pipe()
+pid = os.fork()
+if pid == 0:
+    os.close(w); os.read(r, 1)
+    print("child after parent's change", os.getresuid())
+    open("w/child-file", "w").close()
+    os._exit(0)
+os.setresuid(9, 9, 9)
+os.close(r); os.write(w, b"x"); os.waitpid(pid, 0)
+print("parent", os.getresuid())
+PY
+ln -s drop a-symlink
+)sh") + kListings);
+}
+
+}  // namespace
+}  // namespace fauxroot::testing

@@ -22,10 +22,20 @@ class FakeChannel final : public NotifyChannel {
     return SendStatus::kOk;
   }
   bool IdValid(uint64_t) override { return id_valid_; }
+  Result<SendStatus> SendFd(uint64_t id, int fd, bool cloexec) override {
+    sent_fds_.push_back({id, fd, cloexec});
+    return SendStatus::kOk;
+  }
   int fd() const override { return -1; }
 
   std::deque<struct seccomp_notif> queue_;
   std::vector<struct seccomp_notif_resp> sent_;
+  struct SentFd {
+    uint64_t id;
+    int fd;
+    bool cloexec;
+  };
+  std::vector<SentFd> sent_fds_;
   bool id_valid_ = true;
 };
 

@@ -15,6 +15,7 @@
 #include "db/memory_store.h"
 #include "supervisor/handlers/handler.h"
 #include "tests/unit/fake_channel.h"
+#include "tests/unit/fake_tasks.h"
 
 namespace fauxroot {
 namespace {
@@ -31,7 +32,7 @@ class HandlersTest : public ::testing::Test {
     proc_ = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
     resolver_ = std::make_unique<PathResolver>(proc_);
     metadata_ = std::make_unique<FakeMetadata>(&store_);
-    ctx_ = HandlerContext{&channel_, resolver_.get(), metadata_.get()};
+    ctx_ = HandlerContext{&channel_, resolver_.get(), metadata_.get(), &tasks_};
   }
   void TearDown() override {
     close(proc_);
@@ -67,6 +68,8 @@ class HandlersTest : public ::testing::Test {
   uint64_t id_ = 0;
   MemoryStore store_;
   FakeChannel channel_;
+  NoTasks task_source_;
+  TaskTable tasks_ = *TaskTable::Create(&task_source_);
   std::unique_ptr<PathResolver> resolver_;
   std::unique_ptr<FakeMetadata> metadata_;
   HandlerContext ctx_{};

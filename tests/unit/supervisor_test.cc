@@ -10,6 +10,7 @@
 #include "common/linux_compat.h"
 #include "db/memory_store.h"
 #include "tests/unit/fake_channel.h"
+#include "tests/unit/fake_tasks.h"
 
 namespace fauxroot {
 namespace {
@@ -41,11 +42,13 @@ class SupervisorTest : public ::testing::Test {
   MemoryStore store_;
   FakeMetadata metadata_{&store_};
   FakeChannel channel_;
+  NoTasks task_source_;
+  TaskTable tasks_ = *TaskTable::Create(&task_source_);
   std::unique_ptr<PathResolver> resolver_;
 };
 
 TEST_F(SupervisorTest, AnswersEachNotificationOnce) {
-  Supervisor supervisor(&table_, HandlerContext{&channel_, resolver_.get(), &metadata_});
+  Supervisor supervisor(&table_, HandlerContext{&channel_, resolver_.get(), &metadata_, &tasks_});
   const char* path = "/";
   struct stat st;
   Queue(AUDIT_ARCH_X86_64, SYS_stat, {reinterpret_cast<uint64_t>(path),
@@ -66,7 +69,7 @@ TEST_F(SupervisorTest, AnswersEachNotificationOnce) {
 }
 
 TEST_F(SupervisorTest, SendsNothingForAVanishedTarget) {
-  Supervisor supervisor(&table_, HandlerContext{&channel_, resolver_.get(), &metadata_});
+  Supervisor supervisor(&table_, HandlerContext{&channel_, resolver_.get(), &metadata_, &tasks_});
   channel_.id_valid_ = false;
   const char* path = "/";
   struct stat st;
