@@ -45,6 +45,13 @@ struct seccomp_notif_addfd {
 #define __NR_fchmodat2 452  // Linux 6.6
 #endif
 
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463  // Linux 6.13
+#define __NR_getxattrat 464
+#define __NR_listxattrat 465
+#define __NR_removexattrat 466
+#endif
+
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000
 #endif

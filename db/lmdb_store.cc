@@ -211,7 +211,7 @@ Result<std::optional<InodeRecord>> LmdbStore::Get(const InodeKey& key) {
 
 Result<void> LmdbStore::Put(const InodeKey& key, const InodeRecord& record) {
   auto k = EncodeKey(key);
-  auto v = EncodeRecord(record);
+  std::vector<uint8_t> v = EncodeRecord(record);
   return Write("write record", [&](MDB_txn* txn) {
     MDB_val kv = Val(k.data(), k.size());
     MDB_val vv = Val(v.data(), v.size());

@@ -17,9 +17,12 @@
 #include <sys/types.h>
 
 #include <compare>
+#include <string_view>
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -31,17 +34,33 @@ struct InodeKey {
   auto operator<=>(const InodeKey&) const = default;
 };
 
+// An extended attribute the kernel would not store for an unprivileged user
+// (security.capability, trusted.*, POSIX ACLs), with its raw value.
+struct Xattr {
+  std::string name;
+  std::string value;
+  bool operator==(const Xattr&) const = default;
+};
+
 struct InodeRecord {
   uint64_t generation = 0;  // identity of this incarnation of the inode; 0: unknown
   uint32_t uid = 0;
   uint32_t gid = 0;
   uint32_t type = 0;  // S_IFMT bits to report instead of the real ones; 0: the real type
   uint64_t rdev = 0;  // device number reported for S_IFCHR/S_IFBLK placeholders
+  std::vector<Xattr> xattrs;  // sorted by name, names unique
   bool operator==(const InodeRecord&) const = default;
 
-  // True when the record says nothing the filesystem does not (root-owned, real type):
-  // such records are not stored.
-  bool IsDefault() const { return uid == 0 && gid == 0 && type == 0 && rdev == 0; }
+  // True when the record says nothing the filesystem does not (root-owned, real type,
+  // no extended attributes): such records are not stored.
+  bool IsDefault() const {
+    return uid == 0 && gid == 0 && type == 0 && rdev == 0 && xattrs.empty();
+  }
+  const Xattr* FindXattr(std::string_view name) const;
+  // Inserts or replaces; keeps the order.
+  void SetXattr(std::string_view name, std::string_view value);
+  // Returns false when there was none.
+  bool RemoveXattr(std::string_view name);
 };
 
 class OwnershipStore {

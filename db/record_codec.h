@@ -1,14 +1,18 @@
 // The on-disk encoding of keys and records in the `inodes` database.
 //
 // Key: 16 bytes, dev then ino, each big-endian, so that LMDB's byte order is
-// numeric order. Record: a version byte then fixed little-endian fields:
+// numeric order. Record: a version byte then little-endian fields:
 //   v1: u8 version=1, u8 reserved[3], u32 uid, u32 gid, u32 type, u64 generation, u64 rdev
-// Decoding rejects unknown versions and wrong sizes instead of guessing.
+//   v2: the v1 layout with version=2, then u16 count and `count` times
+//       (u8 name length, name, u32 value length, value): extended attributes
+// Records without extended attributes are written as v1. Decoding rejects
+// unknown versions, wrong sizes and trailing bytes instead of guessing.
 #pragma once
 
 #include <array>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "common/result.h"
 #include "db/ownership_store.h"
@@ -16,13 +20,12 @@
 namespace fauxroot {
 
 inline constexpr size_t kEncodedKeySize = 16;
-inline constexpr size_t kEncodedRecordSize = 32;
-inline constexpr uint8_t kRecordVersion = 1;
+inline constexpr size_t kEncodedRecordSize = 32;  // v1; v2 adds the attributes
 
 std::array<uint8_t, kEncodedKeySize> EncodeKey(const InodeKey& key);
 Result<InodeKey> DecodeKey(std::span<const uint8_t> bytes);
 
-std::array<uint8_t, kEncodedRecordSize> EncodeRecord(const InodeRecord& record);
+std::vector<uint8_t> EncodeRecord(const InodeRecord& record);
 Result<InodeRecord> DecodeRecord(std::span<const uint8_t> bytes);
 
 }  // namespace fauxroot

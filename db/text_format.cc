@@ -11,7 +11,16 @@ std::string FormatRecordLine(const InodeKey& key, const InodeRecord& record) {
   snprintf(line, sizeof line,
            "dev=%" PRIx64 ",ino=%" PRIu64 ",gen=%" PRIx64 ",uid=%u,gid=%u,type=%o,rdev=%" PRIx64,
            key.dev, key.ino, record.generation, record.uid, record.gid, record.type, record.rdev);
-  return line;
+  std::string text = line;
+  static constexpr char kHex[] = "0123456789abcdef";
+  for (const Xattr& x : record.xattrs) {
+    text += ",xattr=" + x.name + ":";
+    for (unsigned char c : x.value) {
+      text += kHex[c >> 4];
+      text += kHex[c & 15];
+    }
+  }
+  return text;
 }
 
 Result<std::pair<InodeKey, InodeRecord>> ParseRecordLine(std::string_view line) {
@@ -29,6 +38,21 @@ Result<std::pair<InodeKey, InodeRecord>> ParseRecordLine(std::string_view line) 
     if (eq == std::string_view::npos) return fail("field without '='");
     std::string_view name = field.substr(0, eq);
     std::string_view text = field.substr(eq + 1);
+    if (name == "xattr") {
+      size_t colon = text.rfind(':');
+      if (colon == std::string_view::npos || (text.size() - colon - 1) % 2 != 0) {
+        return fail("bad xattr field");
+      }
+      std::string value;
+      for (size_t i = colon + 1; i < text.size(); i += 2) {
+        unsigned byte = 0;
+        auto [end, ec] = std::from_chars(text.data() + i, text.data() + i + 2, byte, 16);
+        if (ec != std::errc() || end != text.data() + i + 2) return fail("bad xattr value");
+        value += static_cast<char>(byte);
+      }
+      record.SetXattr(text.substr(0, colon), value);
+      continue;
+    }
     struct Field {
       const char* name;
       int base;

@@ -3,7 +3,8 @@
 //   dev=fd01,ino=1234,gen=7d20a700da325892,uid=123,gid=456,type=0,rdev=0
 //
 // dev, gen and rdev are hexadecimal, type is octal (S_IFMT bits, 0 when the
-// real type is reported), the rest decimal. The keys and their spelling follow
+// real type is reported), the rest decimal. Each extended attribute adds a
+// field `xattr=NAME:HEXVALUE`. The keys and their spelling follow
 // fakeroot's `-s` files where the two overlap (dev, ino, uid, gid, rdev).
 #pragma once
 

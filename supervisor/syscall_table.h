@@ -67,6 +67,22 @@ enum class Handler : uint8_t {
   kCapget,
   kCapset,
   kPrctl,
+  kSetxattr,
+  kLsetxattr,
+  kFsetxattr,
+  kGetxattr,
+  kLgetxattr,
+  kFgetxattr,
+  kListxattr,
+  kLlistxattr,
+  kFlistxattr,
+  kRemovexattr,
+  kLremovexattr,
+  kFremovexattr,
+  kSetxattrat,
+  kGetxattrat,
+  kListxattrat,
+  kRemovexattrat,
 };
 
 struct SyscallEntry {
@@ -127,6 +143,19 @@ inline constexpr SyscallEntry kTrappedSyscalls[] = {
     {"capset", Handler::kCapset},
     {"prctl", Handler::kPrctl, 0, 0xffffffff, PR_GET_KEEPCAPS},
     {"prctl", Handler::kPrctl, 0, 0xffffffff, PR_SET_KEEPCAPS},
+    // extended attributes
+    {"setxattr", Handler::kSetxattr},
+    {"lsetxattr", Handler::kLsetxattr},
+    {"fsetxattr", Handler::kFsetxattr},
+    {"getxattr", Handler::kGetxattr},
+    {"lgetxattr", Handler::kLgetxattr},
+    {"fgetxattr", Handler::kFgetxattr},
+    {"listxattr", Handler::kListxattr},
+    {"llistxattr", Handler::kLlistxattr},
+    {"flistxattr", Handler::kFlistxattr},
+    {"removexattr", Handler::kRemovexattr},
+    {"lremovexattr", Handler::kLremovexattr},
+    {"fremovexattr", Handler::kFremovexattr},
     {"execve", Handler::kExecve},
     {"execveat", Handler::kExecveat},
 };
@@ -140,6 +169,10 @@ struct ExtraSyscall {
 };
 inline constexpr ExtraSyscall kExtraNativeSyscalls[] = {
     {__NR_fchmodat2, Handler::kFchmodat2, "fchmodat2"},
+    {__NR_setxattrat, Handler::kSetxattrat, "setxattrat"},
+    {__NR_getxattrat, Handler::kGetxattrat, "getxattrat"},
+    {__NR_listxattrat, Handler::kListxattrat, "listxattrat"},
+    {__NR_removexattrat, Handler::kRemovexattrat, "removexattrat"},
 };
 
 // Calls that exist only on i386 and are trapped there to be refused.

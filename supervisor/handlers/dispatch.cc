@@ -63,6 +63,23 @@ Response Dispatch(Handler handler, HandlerContext& ctx, const struct seccomp_not
     case Handler::kFchmodat:
     case Handler::kFchmodat2:
       return HandleChmod(ctx, notif, handler);
+    case Handler::kSetxattr:
+    case Handler::kLsetxattr:
+    case Handler::kFsetxattr:
+    case Handler::kGetxattr:
+    case Handler::kLgetxattr:
+    case Handler::kFgetxattr:
+    case Handler::kListxattr:
+    case Handler::kLlistxattr:
+    case Handler::kFlistxattr:
+    case Handler::kRemovexattr:
+    case Handler::kLremovexattr:
+    case Handler::kFremovexattr:
+    case Handler::kSetxattrat:
+    case Handler::kGetxattrat:
+    case Handler::kListxattrat:
+    case Handler::kRemovexattrat:
+      return HandleXattr(ctx, notif, handler);
     case Handler::kNone:
       break;
   }

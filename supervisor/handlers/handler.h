@@ -59,6 +59,7 @@ Response HandleCredentials(HandlerContext& ctx, const struct seccomp_notif& noti
 Response HandleExec(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
 Response HandleCreate(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
 Response HandleChmod(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
+Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
 // mknod of a FIFO, socket or regular file (create.cc).
 Response HandleCreateNode(HandlerContext& ctx, const struct seccomp_notif& notif, int dirfd,
                           uint64_t path, mode_t mode);

@@ -12,6 +12,7 @@
 #include <sys/statvfs.h>
 
 #include "supervisor/handlers/handler.h"
+#include "supervisor/posix_acl.h"
 
 namespace fauxroot {
 namespace {
@@ -92,6 +93,9 @@ Response HandleChown(HandlerContext& ctx, const struct seccomp_notif& n, Handler
   }
   if (uid != kKeepId) record.uid = uid;
   if (gid != kKeepId) record.gid = gid;
+  // ATTR_KILL_PRIV: a chown drops a non-directory's file capabilities.
+  const uint32_t type = record.type != 0 ? record.type : (st.st_mode & S_IFMT);
+  if (!S_ISDIR(type)) record.RemoveXattr("security.capability");
   if (auto cleared = ClearSetIdBits(file->get(), st, record.type); !cleared) {
     return Response::Errno(cleared.error());
   }
@@ -106,12 +110,14 @@ Response HandleChown(HandlerContext& ctx, const struct seccomp_notif& n, Handler
 namespace fauxroot {
 
 // chmod, fchmod, fchmodat, fchmodat2. Root's are the kernel's (the files are
-// the invoking user's). A task with a fake non-root fsuid may only change the
-// mode of a file it owns, and loses S_ISGID when it is not in the file's group.
+// the invoking user's), except that a POSIX ACL kept in the db follows the new
+// mode as the kernel's posix_acl_chmod would. A task with a fake non-root fsuid
+// may only change the mode of a file it owns, and loses S_ISGID when it is not
+// in the file's group.
 Response HandleChmod(HandlerContext& ctx, const struct seccomp_notif& n, Handler which) {
   const pid_t tid = static_cast<pid_t>(n.pid);
   const Credentials& creds = ctx.tasks->Get(tid);
-  if (creds.Capable(kCapFowner) && creds.Capable(kCapFsetid)) return Response::Continue();
+  const bool privileged = creds.Capable(kCapFowner) && creds.Capable(kCapFsetid);
 
   Expected<UniqueFd> file = std::unexpected(EINVAL);
   mode_t mode = 0;
@@ -142,7 +148,9 @@ Response HandleChmod(HandlerContext& ctx, const struct seccomp_notif& n, Handler
   if (fstat(file->get(), &st) != 0 || S_ISLNK(st.st_mode)) return Response::Continue();
   auto record = ctx.metadata->Lookup(file->get(), st);
   if (!record) return Response::Errno(record.error());
-  const InodeRecord current = record->value_or(InodeRecord{});
+  InodeRecord current = record->value_or(InodeRecord{});
+  const Xattr* acl = current.FindXattr(kAclAccess);
+  if (privileged && acl == nullptr) return Response::Continue();
   if (creds.fsuid != current.uid && !creds.Capable(kCapFowner)) return Response::Errno(EPERM);
   mode &= 07777;
   if (!creds.InGroup(current.gid) && !creds.Capable(kCapFsetid)) mode &= ~S_ISGID;
@@ -150,6 +158,15 @@ Response HandleChmod(HandlerContext& ctx, const struct seccomp_notif& n, Handler
   char link[64];
   snprintf(link, sizeof link, "/proc/self/fd/%d", file->get());
   if (fchmodat(AT_FDCWD, link, mode, 0) != 0) return Response::Errno(errno);
+  if (acl != nullptr) {
+    if (auto entries = ParseAcl(acl->value)) {
+      ChmodAcl(*entries, mode);
+      current.SetXattr(kAclAccess, FormatAcl(*entries));
+      if (auto stored = ctx.metadata->Store(file->get(), st, current); !stored) {
+        return Response::Errno(stored.error());
+      }
+    }
+  }
   return Response::Return(0);
 }
 

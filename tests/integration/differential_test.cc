@@ -194,3 +194,31 @@ ln -s drop a-symlink
 
 }  // namespace
 }  // namespace fauxroot::testing
+
+namespace fauxroot::testing {
+namespace {
+
+// File capabilities, POSIX ACLs naming unmapped ids, trusted.* and user.*
+// attributes, read back by getcap, getfacl, getfattr and ls.
+TEST(DifferentialTest, CapabilitiesAclsAndAttributes) {
+  ExpectSameAsRoot(std::string(R"sh(set -e
+touch f g; cp /bin/true ping; cp /bin/true suid
+setcap cap_net_raw+ep ping; getcap ping
+setfacl -m u:1000:rwx,g:2000:r f; getfacl -n f
+chmod 640 f; getfacl -n f
+setfacl -m u::rw,g::r,o::- g; getfacl -n g
+mkdir d; setfacl -d -m u:1000:rwx d; getfacl -n d
+setfattr -n trusted.foo -v bar f; setfattr -n user.x -v y f; getfattr -d -m - f
+setfattr -x trusted.foo f; getfattr -d -m - f
+setfattr -n trusted.foo -v bar -h f 2>/dev/null; setfattr -x trusted.none f 2>&1 | sed 's/.*: //'
+cp -a f f2; getfacl -n f2; getfattr -d -m - f2
+chown 5:5 ping; getcap ping; echo "caps after chown: $?"
+chmod 4755 suid; setcap cap_sys_admin+ep suid; chown 0:0 suid
+ln -s f a-symlink
+)sh") + kListings + R"sh(
+echo '== ls -l'; ls -l --time-style=+ f g d f2 | sed 's/ [0-9]* *$//'
+)sh");
+}
+
+}  // namespace
+}  // namespace fauxroot::testing

@@ -16,6 +16,18 @@ TEST(TextFormatTest, RoundTrips) {
   EXPECT_EQ(parsed->second, record);
 }
 
+TEST(TextFormatTest, AttributesRoundTrip) {
+  InodeRecord record{1, 0, 0, 0, 0};
+  record.SetXattr("security.capability", std::string("\x00\x00\x00\x02\xff", 5));
+  std::string line = FormatRecordLine({1, 2}, record);
+  EXPECT_NE(line.find(",xattr=security.capability:00000002ff"), std::string::npos) << line;
+  auto parsed = ParseRecordLine(line);
+  ASSERT_TRUE(parsed) << parsed.error().message();
+  EXPECT_EQ(parsed->second, record);
+  EXPECT_FALSE(ParseRecordLine("dev=1,ino=1,xattr=a:0"));
+  EXPECT_FALSE(ParseRecordLine("dev=1,ino=1,xattr=a:zz"));
+}
+
 TEST(TextFormatTest, ReadsFakerootSaveLines) {
   // A line of fakeroot's -s file: unknown fields are ignored.
   auto parsed =
