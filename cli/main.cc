@@ -1,11 +1,10 @@
 // The `fauxroot` command: parses the command line and wires the libraries up.
 #include <stdlib.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "cli/db_command.h"
 #include "cli/run_command.h"
@@ -24,6 +23,7 @@ constexpr char kRunFooter[] =
     "Examples:\n"
     "  fauxroot run -- sh -c 'touch f; chown 1:2 f; ls -ln f'\n"
     "  fauxroot run --db state -- dpkg --root=rootfs -i pkg.deb\n"
+    "  fauxroot run --db state --root rootfs -- apt-get install -y iputils-ping\n"
     "  fauxroot db dump --db state\n"
     "\n"
     "Exit status: the command's; 128+N if it was killed by signal N; 125 if fauxroot\n"
@@ -38,7 +38,8 @@ std::vector<std::string> SeparateCommand(int argc, char** argv) {
   auto run = std::find(args.begin(), args.end(), "run");
   for (auto it = run == args.end() ? run : run + 1; it != args.end(); ++it) {
     if (*it == "--") break;
-    if (*it == "--db") {
+    if (*it == "--db" || *it == "--root" || *it == "--bind" || *it == "--env" ||
+        *it == "--workdir") {
       if (++it == args.end()) break;
       continue;
     }
@@ -69,6 +70,20 @@ int main(int argc, char** argv) {
   run->add_option("--db", run_options.db_dir,
                   "keep the fake metadata in DIR (an LMDB db, created if missing) across runs;\n"
                   "without it a temporary db is removed at exit")
+      ->type_name("DIR");
+  run->add_option("--root", run_options.root,
+                  "run COMMAND with DIR as its root directory, with /proc, /sys (read-only),\n"
+                  "the host's null, zero, full, random, urandom and tty, /etc/resolv.conf and\n"
+                  "a fresh /tmp")
+      ->type_name("DIR");
+  run->add_option("--bind", run_options.binds,
+                  "also mount host SRC on DST inside the root (with --root; repeatable)")
+      ->type_name("SRC:DST")
+      ->allow_extra_args(false);
+  run->add_option("--env", run_options.env, "set NAME=VALUE for COMMAND (repeatable)")
+      ->type_name("NAME=VALUE")
+      ->allow_extra_args(false);
+  run->add_option("--workdir", run_options.workdir, "run COMMAND in DIR (inside the root)")
       ->type_name("DIR");
   run->add_option("command", run_options.command, "the command and its arguments")
       ->required()

@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "db/lmdb_store.h"
 #include "shim/filter.h"
+#include "shim/rootfs.h"
 #include "shim/spawn.h"
 #include "shim/user_namespace.h"
 #include "supervisor/notify_channel.h"
@@ -79,7 +80,31 @@ int RunCommand(const RunOptions& options) {
   auto store = LmdbStore::Open(db_dir);
   if (!store) return Fail(store.error());
 
+  RootOptions root;
+  if (!options.root.empty()) {
+    char* real = realpath(options.root.c_str(), nullptr);
+    if (real == nullptr) return Fail(Error(errno, "--root " + options.root));
+    root.root = real;
+    free(real);
+  }
+  for (const std::string& bind : options.binds) {
+    size_t colon = bind.find(':');
+    std::string source = bind.substr(0, colon);
+    std::string target = colon == std::string::npos ? source : bind.substr(colon + 1);
+    struct stat st;
+    if (stat(source.c_str(), &st) != 0) return Fail(Error(errno, "--bind source " + source));
+    if (root.root.empty()) return Fail(Error(0, "--bind needs --root"));
+    root.binds.push_back({source, target});
+  }
+  for (const std::string& entry : options.env) {
+    if (entry.find('=') == std::string::npos || entry.front() == '=') {
+      return Fail(Error(0, "--env wants NAME=VALUE, got '" + entry + "'"));
+    }
+  }
+
   if (auto entered = EnterUserNamespace(); !entered) return Fail(entered.error());
+  auto mountpoints = RootMountpoints::Create(root);
+  if (!mountpoints) return Fail(mountpoints.error());
   auto table = SyscallTable::Build();
   if (!table) return Fail(table.error());
   auto program = BuildFilterProgram();
@@ -87,6 +112,9 @@ int RunCommand(const RunOptions& options) {
 
   SpawnOptions spawn;
   spawn.argv = options.command;
+  spawn.root = root;
+  spawn.env = options.env;
+  spawn.workdir = options.workdir;
   spawn.filter = std::move(*program);
   spawn.original_mask = original_mask;
   spawn.original_umask = original_umask;
@@ -130,9 +158,8 @@ int RunCommand(const RunOptions& options) {
     if (int err = ReadExecResult(step->control.get()); err != 0) {
       Log(LogLevel::kError, "cannot run '%s': %s (%s)%s", options.command[0].c_str(),
           ErrnoName(err).c_str(), strerror(err),
-          err == ENOENT && options.command[0].find('/') == std::string::npos
-              ? "; not found in PATH"
-              : "");
+          err == ENOENT && options.command[0].find('/') == std::string::npos ? "; not found in PATH"
+                                                                             : "");
     }
   };
   auto status = supervisor.Run(step->init_pid, step->init_pidfd.get(), signal_fd.get(),

@@ -9,6 +9,10 @@ namespace fauxroot {
 
 struct RunOptions {
   std::optional<std::string> db_dir;  // none: a temporary db removed at exit
+  std::string root;                   // --root
+  std::vector<std::string> binds;     // --bind SRC:DST
+  std::vector<std::string> env;       // --env NAME=VALUE
+  std::string workdir;                // --workdir
   std::vector<std::string> command;
 };
 

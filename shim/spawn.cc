@@ -80,6 +80,15 @@ Result<void> SendListener(int control, int listener, bool wait_killable) {
   while (n < 0 && errno == EINTR);
   if (n != 1 || go != static_cast<char>(ControlMessage::kGo)) _exit(125);
 
+  for (const std::string& entry : options.env) putenv(const_cast<char*>(entry.c_str()));
+  if (!options.workdir.empty() && chdir(options.workdir.c_str()) != 0) {
+    int err = errno;
+    char message[1 + sizeof err];
+    message[0] = static_cast<char>(ControlMessage::kExecFailed);
+    memcpy(message + 1, &err, sizeof err);
+    (void)send(control, message, sizeof message, MSG_NOSIGNAL);
+    _exit(125);
+  }
   std::vector<char*> argv;
   for (const std::string& arg : options.argv) argv.push_back(const_cast<char*>(arg.c_str()));
   argv.push_back(nullptr);
@@ -102,8 +111,13 @@ Result<void> SendListener(int control, int listener, bool wait_killable) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     Fail(control, "make the mount namespace private");
   }
-  // A /proc of the new pid namespace, so that /proc/self and ps see the step.
-  if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+  if (!options.root.root.empty()) {
+    if (auto set_up = SetUpRoot(options.root); !set_up) {
+      errno = set_up.error().errno_value();
+      Fail(control, set_up.error().context().c_str());
+    }
+  } else if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    // A /proc of the new pid namespace, so that /proc/self and ps see the step.
     Fail(control, "mount /proc for the new pid namespace");
   }
 

@@ -1,7 +1,8 @@
 // Starting the build step: the in-namespace side of fauxroot.
 //
 //   supervisor --clone3(NEWNS|NEWPID, PIDFD)--> init (pid 1 of the new pid namespace)
-//                                                 mounts: / private, fresh /proc
+//                                                 mounts: / private, fresh /proc,
+//                                                 or the --root setup and chroot
 //                                                 forks the command, reaps orphans,
 //                                                 relays the supervisor's signals,
 //                                                 exits with the command's status
@@ -25,11 +26,15 @@
 
 #include "common/result.h"
 #include "common/unique_fd.h"
+#include "shim/rootfs.h"
 
 namespace fauxroot {
 
 struct SpawnOptions {
   std::vector<std::string> argv;  // the command; argv[0] is looked up in PATH
+  RootOptions root;               // --root and --bind
+  std::vector<std::string> env;   // NAME=VALUE set for the command
+  std::string workdir;            // the command's working directory, if any
   std::vector<struct sock_filter> filter;
   sigset_t original_mask;  // restored in the command before exec
   mode_t original_umask = 022;

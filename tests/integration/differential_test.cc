@@ -8,30 +8,6 @@
 namespace fauxroot::testing {
 namespace {
 
-// Listings of the current directory by four independent readers: GNU stat
-// (statx), ls (statx), find (newfstatat) and a static busybox (stat/lstat
-// without glibc). Times are left out: they differ between any two runs.
-constexpr char kListings[] = R"sh(
-echo '== stat'; find . -mindepth 1 | sort | while read -r p; do
-  stat -c '%n %F %a %u %g %t %T %h %s' "$p"; done
-echo '== ls'; ls -ln --time-style=+ . | sed 1d
-echo '== find'; find . -mindepth 1 -printf '%p %y %m %U %G %n %l\n' | sort
-echo '== busybox'; busybox stat -c '%n %F %a %u %g %t %T %h' $(find . -mindepth 1 | sort)
-echo '== stat -L'; stat -L -c '%n %F %u %g' a-symlink
-)sh";
-
-void ExpectSameAsRoot(const std::string& script) {
-  if (!IsRoot()) GTEST_SKIP() << "the oracle is real root; run the tests as root";
-  ScratchDir native_dir(0), faux_dir(kNobody);
-  ProcessResult native = RunShell(script, {.cwd = native_dir.path()});
-  ASSERT_EQ(native.status, 0) << native.err;
-  ProcessResult faux = RunUnderFauxroot(script, {.cwd = faux_dir.path()});
-  ASSERT_EQ(faux.status, 0) << faux.err;
-  EXPECT_EQ(faux.out, native.out) << "native stderr:\n" << native.err << "fauxroot stderr:\n"
-                                  << faux.err;
-  EXPECT_FALSE(native.out.empty());
-}
-
 TEST(DifferentialTest, OwnershipDevicesLinksAndCopies) {
   ExpectSameAsRoot(std::string(R"sh(set -e
 touch f; chown 123:456 f

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -157,6 +158,36 @@ ScratchDir::ScratchDir(uid_t owner) {
 ScratchDir::~ScratchDir() {
   std::error_code ignored;
   std::filesystem::remove_all(path_, ignored);
+}
+
+const char kListings[] = R"sh(
+echo '== stat'; find . -mindepth 1 | sort | while read -r p; do
+  stat -c '%n %F %a %u %g %t %T %h %s' "$p"; done
+echo '== ls'; ls -ln --time-style=+ . | sed 1d
+echo '== find'; find . -mindepth 1 -printf '%p %y %m %U %G %n %l\n' | sort
+echo '== busybox'; busybox stat -c '%n %F %a %u %g %t %T %h' $(find . -mindepth 1 | sort)
+echo '== stat -L'; stat -L -c '%n %F %u %g' a-symlink
+)sh";
+
+void ExpectSameAsRoot(const std::string& script, const std::string& setup) {
+  if (!IsRoot()) GTEST_SKIP() << "the oracle is real root; run the tests as root";
+  ScratchDir native_dir(0), faux_dir(kNobody);
+  if (!setup.empty()) {
+    for (const ScratchDir* dir : {&native_dir, &faux_dir}) {
+      ProcessResult prepared = RunShell(setup, {.cwd = dir->path()});
+      ASSERT_EQ(prepared.status, 0) << prepared.err;
+    }
+    RunShell("chown -R " + std::to_string(kNobody) + ":" + std::to_string(kNobody) + " .",
+             {.cwd = faux_dir.path()});
+  }
+  ProcessResult native = RunShell(script, {.cwd = native_dir.path()});
+  ASSERT_EQ(native.status, 0) << native.err;
+  ProcessResult faux = RunUnderFauxroot(script, {.cwd = faux_dir.path()});
+  ASSERT_EQ(faux.status, 0) << faux.err;
+  EXPECT_EQ(faux.out, native.out) << "native stderr:\n"
+                                  << native.err << "fauxroot stderr:\n"
+                                  << faux.err;
+  EXPECT_FALSE(native.out.empty());
 }
 
 std::string ReadFile(const std::string& path) {

@@ -39,8 +39,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv, const RunSpec& sp
 // `sh -c SCRIPT` natively.
 ProcessResult RunShell(const std::string& script, const RunSpec& spec = {});
 // `fauxroot run [--db DB] -- sh -c SCRIPT`, as uid 65534 unless spec says otherwise.
-ProcessResult RunUnderFauxroot(const std::string& script, RunSpec spec,
-                               const std::string& db = "");
+ProcessResult RunUnderFauxroot(const std::string& script, RunSpec spec, const std::string& db = "");
 
 // A copy of the fauxroot binary (and try_syscall) in a directory that every
 // user may read, since the build tree may not be.
@@ -63,5 +62,15 @@ class ScratchDir {
 };
 
 std::string ReadFile(const std::string& path);
+
+// Listings of the current directory by four independent readers: GNU stat
+// (statx), ls (statx), find (newfstatat) and a static busybox (stat/lstat
+// without glibc), then `stat -L` of ./a-symlink. Times are left out.
+extern const char kListings[];
+
+// Runs `script` natively as root in one directory and under fauxroot as uid
+// 65534 in another, and expects the same output. `setup`, if given, runs
+// natively as root in both directories first (for files the script needs).
+void ExpectSameAsRoot(const std::string& script, const std::string& setup = "");
 
 }  // namespace fauxroot::testing
