@@ -46,6 +46,50 @@ ln -s root/etc/link a-symlink
                    kBuildDeb);
 }
 
+// An RPM with %attr owners by name, a set-user-ID file, a %caps file and a
+// %dev node, built natively with rpmbuild; and an empty rpm root whose
+// /etc/passwd and /etc/group name those owners.
+constexpr char kBuildRpm[] = R"sh(set -e
+cat > fauxtest.spec <<'SPEC'
+Name: fauxtest
+Version: 1.0
+Release: 1
+Summary: owners, set-id bits, capabilities and a device
+License: MIT
+BuildArch: noarch
+%description
+fauxroot test package
+%install
+mkdir -p %{buildroot}/usr/bin %{buildroot}/etc %{buildroot}/var/spool/faux %{buildroot}/dev
+printf '#!/bin/sh\n' > %{buildroot}/usr/bin/suidtool
+printf '#!/bin/sh\n' > %{buildroot}/usr/bin/pingish
+echo secret > %{buildroot}/etc/shadowish
+%files
+%attr(4755,root,root) /usr/bin/suidtool
+%caps(cap_net_raw=ep) %attr(0755,root,root) /usr/bin/pingish
+%attr(0640,root,shadow) /etc/shadowish
+%dir %attr(2770,faux,fauxg) /var/spool/faux
+%dev(c,1,3) %attr(0666,root,root) /dev/fauxnull
+SPEC
+rpmbuild --quiet --define "_topdir $PWD/top" --define "_rpmdir $PWD" -bb fauxtest.spec
+mv noarch/fauxtest-1.0-1.noarch.rpm fauxtest.rpm
+rm -rf top noarch fauxtest.spec
+mkdir -p root/etc
+printf 'root:x:0:0::/root:/bin/sh\nfaux:x:7:8::/:/bin/sh\n' > root/etc/passwd
+printf 'root:x:0:\nshadow:x:42:\nfauxg:x:8:\n' > root/etc/group
+rpm --root="$PWD/root" --dbpath=/var/lib/rpm --initdb 2>/dev/null
+)sh";
+
+TEST(PackagesTest, RpmInstallsALocalRpmLikeRealRoot) {
+  ExpectSameAsRoot(std::string(R"sh(set -e
+HOME=$PWD rpm --root="$PWD/root" --dbpath=/var/lib/rpm -i --nodeps --nosignature fauxtest.rpm 2>/dev/null
+rm -rf fauxtest.rpm root/var/lib/rpm
+getcap root/usr/bin/pingish
+ln -s root/usr/bin/suidtool a-symlink
+)sh") + kListings,
+                   kBuildRpm);
+}
+
 // A tiny root with a static busybox, for chroot and --root.
 constexpr char kBusyboxRoot[] = R"sh(set -e
 mkdir -p rootfs/bin rootfs/etc rootfs/tmp
