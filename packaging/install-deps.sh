@@ -9,7 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # libraries
   libseccomp-dev liblmdb-dev libboost-dev libarchive-dev libssl-dev
-  nlohmann-json3-dev libcli11-dev
+  nlohmann-json3-dev libcli11-dev zlib1g-dev libzstd-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   busybox-static acl attr libcap2-bin python3 util-linux coreutils

@@ -79,6 +79,10 @@ Result<RootMountpoints> RootMountpoints::Create(const RootOptions& options) {
   for (const char* device : kBoundDevices) {
     if (auto r = file(std::string("/dev/") + device); !r) return std::unexpected(r.error());
   }
+  if (auto r = directory("/dev/pts"); !r) return std::unexpected(r.error());
+  if (!IsSymlink(Join(options.root, "/dev/ptmx"))) {
+    if (auto r = file("/dev/ptmx"); !r) return std::unexpected(r.error());
+  }
   if (Exists(Join(options.root, "/etc")) && !IsSymlink(Join(options.root, "/etc/resolv.conf")) &&
       Exists("/etc/resolv.conf")) {
     if (auto r = file("/etc/resolv.conf"); !r) return std::unexpected(r.error());
@@ -109,6 +113,18 @@ Result<void> SetUpRoot(const RootOptions& options) {
     std::string target = Join(root, host);
     if (!Exists(host) || IsSymlink(target)) continue;
     if (auto r = Mount(host.c_str(), target, nullptr, MS_BIND, host.c_str()); !r) return r;
+  }
+  // Terminals: a devpts instance of the step's own, and its ptmx (apt runs
+  // dpkg on a pseudo-terminal).
+  if (mount("devpts", Join(root, "/dev/pts").c_str(), "devpts", MS_NOSUID | MS_NOEXEC,
+            "newinstance,ptmxmode=0666,mode=0620") != 0) {
+    return ErrnoError("mount devpts on " + Join(root, "/dev/pts"));
+  }
+  std::string ptmx = Join(root, "/dev/ptmx");
+  if (!IsSymlink(ptmx)) {
+    if (auto r = Mount(Join(root, "/dev/pts/ptmx").c_str(), ptmx, nullptr, MS_BIND, "ptmx"); !r) {
+      return r;
+    }
   }
   std::string resolv = Join(root, "/etc/resolv.conf");
   if (Exists("/etc/resolv.conf") && Exists(resolv) && !IsSymlink(resolv)) {

@@ -2,7 +2,8 @@
 //
 // The step's init sets it up in the step's private mount namespace: a /proc of
 // the step's pid namespace, the host's /sys read-only, the host's null, zero,
-// full, random, urandom and tty devices bound over DIR/dev/*, the host's
+// full, random, urandom and tty devices bound over DIR/dev/*, a devpts of its
+// own on /dev/pts with its ptmx on /dev/ptmx, the host's
 // /etc/resolv.conf, a fresh tmpfs on /tmp, the user's --bind mounts; then it
 // chroots into DIR. Nothing is mounted outside the step's namespace, so
 // nothing needs unmounting afterwards.
