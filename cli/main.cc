@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/db_command.h"
+#include "cli/image_command.h"
 #include "cli/run_command.h"
 #include "common/log.h"
 
@@ -90,6 +91,48 @@ int main(int argc, char** argv) {
       ->type_name("COMMAND [ARGS...]");
   run->footer(kRunFooter);
 
+  fauxroot::ImageCommandOptions image_options;
+  auto add_db_and_rootfs = [&](CLI::App* command) {
+    command->add_option("--db", image_options.db_dir, "the db the build steps wrote")
+        ->required()
+        ->type_name("DIR");
+    command->add_option("--rootfs", image_options.rootfs, "the root directory they built")
+        ->required()
+        ->type_name("DIR");
+    command
+        ->add_option("--source-date-epoch", image_options.source_date_epoch,
+                     "clamp mtimes (and date the image) to SECONDS; default: $SOURCE_DATE_EPOCH")
+        ->type_name("SECONDS");
+  };
+  CLI::App* export_command = app.add_subcommand(
+      "export",
+      "write ROOTFS with the owners, devices and attributes of the db as a tar or OCI image");
+  add_db_and_rootfs(export_command);
+  export_command->add_option("--tar", image_options.tar, "a flat tar of the whole tree")
+      ->type_name("FILE");
+  export_command
+      ->add_option("--oci", image_options.oci,
+                   "an OCI image layout (created or added to); TAG defaults to latest")
+      ->type_name("LAYOUT[:TAG]");
+  export_command->add_option("--compression", image_options.compression, "layer compression")
+      ->check(CLI::IsMember({"gzip", "zstd", "none"}))
+      ->type_name("gzip|zstd|none");
+  export_command
+      ->add_option("--config", image_options.config,
+                   "image config: Env=NAME=VALUE, Cmd=..., Entrypoint=..., WorkingDir=DIR,\n"
+                   "User=USER, Labels=NAME=VALUE (Cmd and Entrypoint: a JSON array or words)")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  export_command->footer(
+      "Layers: each `fauxroot commit` ends one; export writes the committed layers and a\n"
+      "layer of what changed since the last commit.\n\n"
+      "Example:\n"
+      "  fauxroot export --db state --rootfs rootfs --oci image:bookworm \\\n"
+      "      --config Cmd='[\"/bin/bash\"]' --config Env=LANG=C.UTF-8\n");
+  CLI::App* commit_command =
+      app.add_subcommand("commit", "end a layer: snapshot ROOTFS and keep its changes in the db");
+  add_db_and_rootfs(commit_command);
+
   CLI::App* db = app.add_subcommand("db", "inspect a fauxroot db");
   db->require_subcommand(1);
   std::string db_dir;
@@ -111,5 +154,13 @@ int main(int argc, char** argv) {
   if (run->parsed()) return fauxroot::RunCommand(run_options);
   if (dump->parsed()) return fauxroot::DbDump(db_dir);
   if (stats->parsed()) return fauxroot::DbStats(db_dir);
+  try {
+    if (export_command->parsed()) return fauxroot::ExportCommand(image_options);
+    if (commit_command->parsed()) return fauxroot::CommitCommand(image_options);
+  } catch (const std::exception& e) {
+    // nlohmann-json reports malformed input by throwing; this is the edge.
+    fauxroot::Log(fauxroot::LogLevel::kError, "%s", e.what());
+    return 1;
+  }
   return kExitUsage;
 }

@@ -13,7 +13,7 @@ packages=(
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   busybox-static acl attr libcap2-bin python3 util-linux coreutils
-  fakeroot rpm debootstrap
+  fakeroot rpm debootstrap skopeo umoci
 )
 
 missing=()
