@@ -28,8 +28,9 @@ std::string Signature(const FileInfo& info) {
   std::ostringstream s;
   s << std::oct << info.type << ' ' << info.permissions << std::dec << ' ' << info.uid << ' '
     << info.gid << ' ' << info.rdev << ' ' << info.size << ' ' << info.mtime.tv_sec << '.'
-    << info.mtime.tv_nsec << ' ' << info.ino << ' ' << info.hardlink_to.size() << ':'
-    << info.hardlink_to << ' ' << info.link_target.size() << ':' << info.link_target << ' ';
+    << info.mtime.tv_nsec << ' ' << info.ino << '.' << info.generation << ' '
+    << info.hardlink_to.size() << ':' << info.hardlink_to << ' ' << info.link_target.size() << ':'
+    << info.link_target << ' ';
   Sha256 xattrs;
   for (const Xattr& x : info.xattrs) {
     xattrs.Update(x.name.data(), x.name.size() + 1);
@@ -40,12 +41,13 @@ std::string Signature(const FileInfo& info) {
   return s.str();
 }
 
-uint64_t SignatureIno(const std::string& signature) {
-  // type perm uid gid rdev size mtime ino ...
+// "ino.generation": the identity of the inode.
+std::string SignatureInode(const std::string& signature) {
+  // type perm uid gid rdev size mtime inode ...
   std::istringstream in(signature);
   std::string field;
   for (int i = 0; i < 8; ++i) in >> field;
-  return strtoull(field.c_str(), nullptr, 10);
+  return field;
 }
 
 bool SignatureIsDir(const std::string& signature) {
@@ -120,6 +122,7 @@ Result<Manifest> WriteChanges(int root_fd, FakeMetadata& metadata, const Manifes
   std::vector<Pending> ancestors;  // directories above the current entry
   std::set<std::string> emitted_paths;
   std::string replaced_prefix;  // a directory recreated since the snapshot: all below is new
+  std::vector<std::string> opaque_dirs;  // whose old contents need no whiteouts
 
   auto within = [](const std::string& path, const std::string& dir) {
     return path.size() > dir.size() && path.compare(0, dir.size(), dir) == 0 &&
@@ -143,7 +146,8 @@ Result<Manifest> WriteChanges(int root_fd, FakeMetadata& metadata, const Manifes
           auto it = previous->find(info.path);
           changed = it == previous->end() || it->second != signature;
           if (it != previous->end() && S_ISDIR(info.type) && SignatureIsDir(it->second) &&
-              SignatureIno(it->second) != info.ino) {
+              SignatureInode(it->second) !=
+                  std::to_string(info.ino) + "." + std::to_string(info.generation)) {
             opaque = true;  // the directory was deleted and made anew
           }
         }
@@ -167,6 +171,7 @@ Result<Manifest> WriteChanges(int root_fd, FakeMetadata& metadata, const Manifes
           if (opaque) {
             if (auto r = writer.AddWhiteout(info.path, true); !r) return r;
             replaced_prefix = info.path;
+            opaque_dirs.push_back(info.path);
           }
           progress.Tick(writer.entries());
         }
@@ -179,6 +184,10 @@ Result<Manifest> WriteChanges(int root_fd, FakeMetadata& metadata, const Manifes
     for (const auto& [path, signature] : *previous) {
       if (current.count(path)) continue;
       if (!deleted_dir.empty() && within(path, deleted_dir)) continue;  // its parent went
+      if (std::any_of(opaque_dirs.begin(), opaque_dirs.end(),
+                      [&](const std::string& dir) { return within(path, dir); })) {
+        continue;  // hidden by the opaque whiteout
+      }
       if (auto r = writer.AddWhiteout(path, false); !r) return std::unexpected(r.error());
       if (SignatureIsDir(signature)) deleted_dir = path;
     }

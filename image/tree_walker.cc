@@ -94,6 +94,7 @@ class Walker {
     info.mtime = st.st_mtim;
     info.dev = st.st_dev;
     info.ino = st.st_ino;
+    info.generation = InodeGeneration(fd.get());
     if (record->has_value()) {
       const InodeRecord& r = **record;
       info.uid = r.uid;
