@@ -1,41 +1,63 @@
 #!/usr/bin/env bash
-# The main job: builds fauxroot, then, as an unprivileged user (uid 65534),
-# runs a short build step under `fauxroot run` that chowns, mknods and stats,
-# and prints what the step saw and what the db recorded. Run as root on Debian 12.
+# The main job, end to end, with no privilege: as uid 65534, build a Debian
+# bookworm root with debootstrap under `fauxroot run`, install packages with
+# apt-get inside it (apt's _apt sandbox on) under `fauxroot run --root`, export
+# it as an OCI image, and read the owners, set-id bits, devices and file
+# capabilities back from the image. Run as root on Debian 12 (it installs what
+# it needs); the mirror comes from this machine's apt configuration.
+#
+#   FAUXROOT_DEMO_DIR=DIR   keep the work (root, db, image) in DIR
+#   FAUXROOT_DEMO_PACKAGES  packages to install (default: iputils-ping sudo passwd cron)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+src=$PWD
 
 packaging/install-deps.sh
 cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)" --target fauxroot
 
-work=$(mktemp -d /tmp/fauxroot-demo-XXXXXX)
-trap 'rm -rf "$work"' EXIT
-install -m 0755 build/cli/fauxroot "$work/fauxroot"
-mkdir "$work/tree"
+mirror=$(packaging/debian-mirror.sh)
+packages=${FAUXROOT_DEMO_PACKAGES:-iputils-ping sudo passwd cron}
+work=${FAUXROOT_DEMO_DIR:-$(mktemp -d /tmp/fauxroot-demo-XXXXXX)}
+mkdir -p "$work"
+[[ -n ${FAUXROOT_DEMO_DIR:-} ]] || trap 'rm -rf "$work"' EXIT
 chmod 0755 "$work"
-chown 65534:65534 "$work" "$work/tree"
-as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; }
+install -m 0755 build/cli/fauxroot "$work/fauxroot"
+chown 65534:65534 "$work"
+cd "$work"
+as_nobody() {
+  setpriv --reuid=65534 --regid=65534 --clear-groups -- env -i HOME="$work" \
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin "$@"
+}
+step() { printf '\n== %s\n' "$*"; }
+timed() { local t=$SECONDS; "$@"; echo "   ($((SECONDS - t)) s)"; }
 
-echo "== as uid $(as_nobody id -u), a build step under fauxroot run:"
-cd "$work/tree"
-as_nobody "$work/fauxroot" run --db "$work/db" -- sh -c '
-  set -e
-  echo "inside: uid=$(id -u) gid=$(id -g)"
-  touch passwd shadow; chown 0:42 shadow; chmod 640 shadow
-  install -o 0 -g 0 -m 4755 /bin/true su
-  mkdir home; chown 1000:1000 home
-  mknod null c 1 3; mknod sda b 8 0; mkfifo fifo
-  ln -s home home-link; chown -h 1000:1000 home-link
-  ls -ln --time-style=+%F
-  stat -c "%n: %F, mode %a, owner %u:%g" sda su shadow
-'
-echo
-echo "== the same tree seen from outside (real owners, placeholders for devices):"
-ls -ln --time-style=+%F
-echo
-echo "== a second run on the same db sees the same metadata:"
-as_nobody "$work/fauxroot" run --db "$work/db" -- stat -c "%n: %F, owner %u:%g" null home shadow
-echo
-echo "== the db (fauxroot db dump):"
-as_nobody "$work/fauxroot" db dump --db "$work/db"
+step "as uid $(as_nobody id -u): debootstrap --variant=minbase bookworm from $mirror"
+rm -rf rootfs db image
+bootstrap() {
+  as_nobody ./fauxroot run --db db -- \
+    debootstrap --variant=minbase bookworm rootfs "$mirror" >debootstrap.log 2>&1 ||
+    { tail -20 debootstrap.log; return 1; }
+}
+timed bootstrap
+
+step "apt-get install $packages, inside the root, apt's sandbox on"
+timed as_nobody ./fauxroot run --db db --root rootfs --env HOME=/root -- sh -c "
+  apt-get update -q >/dev/null &&
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $packages >apt.log 2>&1 ||
+  { tail -20 apt.log; exit 1; }
+  ls -ld /var/lib/apt/lists/partial"
+
+step "export to an OCI image layout"
+timed as_nobody ./fauxroot export --db db --rootfs rootfs --oci image:bookworm \
+  --config 'Cmd=["/bin/bash"]' --config Env=PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+step "the image, read back (what podman, skopeo or umoci will unpack)"
+"$src/packaging/image-files.py" image:bookworm /usr/bin/passwd /usr/bin/sudo /etc/shadow \
+  /usr/bin/ping /usr/bin/crontab /var/spool/cron/crontabs /dev/null /dev/console
+if command -v skopeo >/dev/null; then
+  skopeo inspect oci:image:bookworm | grep -E '"(Digest|Architecture|Os)"'
+fi
+
+step "on disk the files stay the invoking user's (no privilege was used)"
+ls -ln rootfs/usr/bin/passwd rootfs/etc/shadow rootfs/dev/null
