@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "db/lmdb_store.h"
 #include "image/exporter.h"
+#include "image/importer.h"
 #include "shim/user_namespace.h"
 
 namespace fauxroot {
@@ -79,12 +80,12 @@ std::optional<int64_t> SourceDateEpoch(const ImageCommandOptions& options) {
   return value;
 }
 
-// The db, opened for reading, after entering the user namespace in which the
+// The db, after entering the user namespace in which the
 // invoking user's files are root's (so that files of mode 000 can be read).
-Result<std::unique_ptr<LmdbStore>> Prepare(const ImageCommandOptions& options) {
+Result<std::unique_ptr<LmdbStore>> Prepare(const ImageCommandOptions& options, bool create) {
   if (auto entered = EnterUserNamespace(); !entered) return std::unexpected(entered.error());
   LmdbOptions db;
-  db.create = false;
+  db.create = create;
   return LmdbStore::Open(options.db_dir, db);
 }
 
@@ -99,7 +100,7 @@ int ExportCommand(const ImageCommandOptions& options) {
   if (!compression) return Fail(compression.error());
   auto config = ParseConfig(options.config);
   if (!config) return Fail(config.error());
-  auto store = Prepare(options);
+  auto store = Prepare(options, false);
   if (!store) return Fail(store.error());
   FakeMetadata metadata(store->get());
   ExportOptions exp;
@@ -122,13 +123,38 @@ int ExportCommand(const ImageCommandOptions& options) {
 }
 
 int CommitCommand(const ImageCommandOptions& options) {
-  auto store = Prepare(options);
+  auto store = Prepare(options, false);
   if (!store) return Fail(store.error());
   FakeMetadata metadata(store->get());
   auto entries = Commit(metadata, options.db_dir, options.rootfs, SourceDateEpoch(options));
   if (!entries) return Fail(entries.error());
   Log(LogLevel::kInfo, "committed a layer of %llu entries",
       static_cast<unsigned long long>(*entries));
+  return 0;
+}
+
+}  // namespace fauxroot
+
+namespace fauxroot {
+
+int ImportCommand(const ImageCommandOptions& options) {
+  if (options.tar.has_value() == options.oci.has_value()) {
+    Log(LogLevel::kError, "import needs exactly one of --tar FILE and --oci LAYOUT[:TAG]");
+    return 2;
+  }
+  auto store = Prepare(options, true);
+  if (!store) return Fail(store.error());
+  FakeMetadata metadata(store->get());
+  ImportOptions imp;
+  imp.rootfs = options.rootfs;
+  imp.db_dir = options.db_dir;
+  imp.tar = options.tar;
+  imp.oci = options.oci;
+  auto result = Import(metadata, imp);
+  if (!result) return Fail(result.error());
+  if (auto synced = (*store)->Sync(); !synced) return Fail(synced.error());
+  Log(LogLevel::kInfo, "imported %zu layers, %llu entries", result->layers,
+      static_cast<unsigned long long>(result->entries));
   return 0;
 }
 

@@ -19,5 +19,6 @@ struct ImageCommandOptions {
 
 int ExportCommand(const ImageCommandOptions& options);
 int CommitCommand(const ImageCommandOptions& options);
+int ImportCommand(const ImageCommandOptions& options);
 
 }  // namespace fauxroot

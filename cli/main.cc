@@ -133,6 +133,14 @@ int main(int argc, char** argv) {
       app.add_subcommand("commit", "end a layer: snapshot ROOTFS and keep its changes in the db");
   add_db_and_rootfs(commit_command);
 
+  CLI::App* import_command = app.add_subcommand(
+      "import", "unpack an OCI image or a tarball into ROOTFS, recording owners and devices");
+  add_db_and_rootfs(import_command);
+  import_command->add_option("--tar", image_options.tar, "a root file system tarball")
+      ->type_name("FILE");
+  import_command->add_option("--oci", image_options.oci, "an OCI image layout; TAG: latest")
+      ->type_name("LAYOUT[:TAG]");
+
   CLI::App* db = app.add_subcommand("db", "inspect a fauxroot db");
   db->require_subcommand(1);
   std::string db_dir;
@@ -157,6 +165,7 @@ int main(int argc, char** argv) {
   try {
     if (export_command->parsed()) return fauxroot::ExportCommand(image_options);
     if (commit_command->parsed()) return fauxroot::CommitCommand(image_options);
+    if (import_command->parsed()) return fauxroot::ImportCommand(image_options);
   } catch (const std::exception& e) {
     // nlohmann-json reports malformed input by throwing; this is the edge.
     fauxroot::Log(fauxroot::LogLevel::kError, "%s", e.what());

@@ -222,7 +222,7 @@ Result<LayerDescriptor> StoreLayer(OciLayout& layout, const std::string& tar,
   if (!written) return std::unexpected(written.error());
   if (auto r = layout.CommitBlob(temp, written->digest); !r) return std::unexpected(r.error());
   return LayerDescriptor{LayerMediaType(compression), written->digest, written->size,
-                         written->diff_id, "fauxroot commit"};
+                         written->diff_id, "fauxroot"};
 }
 
 }  // namespace
@@ -322,7 +322,7 @@ Result<ExportResult> Export(FakeMetadata& metadata, const ExportOptions& options
     } else {
       if (auto r = layout->CommitBlob(temp, written->digest); !r) return std::unexpected(r.error());
       layers.push_back({LayerMediaType(options.compression), written->digest, written->size,
-                        written->diff_id, "fauxroot export"});
+                        written->diff_id, "fauxroot"});
     }
     auto digest = layout->WriteImage(layers, options.config, options.source_date_epoch, tag);
     if (!digest) return std::unexpected(digest.error());

@@ -33,15 +33,16 @@ TEST(ExportTest, TarMatchesRealRootsTarEntryByEntry) {
   ScratchDir native(0), faux(kNobody);
   ProcessResult r = RunShell(std::string(kBuildTree) +
                                  "cd .. && tar --numeric-owner --xattrs --xattrs-include='*' "
-                                 "-cf native.tar -C tree . && " + kTarListing + " native.tar",
+                                 "-cf native.tar -C tree . && " +
+                                 kTarListing + " native.tar",
                              {.cwd = native.path()});
   ASSERT_EQ(r.status, 0) << r.err;
   const std::string expected = r.out;
   r = RunUnderFauxroot(kBuildTree, {.cwd = faux.path()}, faux.path() + "/db");
   ASSERT_EQ(r.status, 0) << r.err;
-  r = RunProcess({FauxrootBinary(), "export", "--db", "db", "--rootfs", "tree", "--tar",
-                  "faux.tar"},
-                 {.as_user = kNobody, .cwd = faux.path()});
+  r = RunProcess(
+      {FauxrootBinary(), "export", "--db", "db", "--rootfs", "tree", "--tar", "faux.tar"},
+      {.as_user = kNobody, .cwd = faux.path()});
   ASSERT_EQ(r.status, 0) << r.err;
   r = RunShell(std::string(kTarListing) + " faux.tar", {.cwd = faux.path()});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -81,8 +82,10 @@ TEST(ExportTest, SameStateSameBytes) {
     EXPECT_EQ(first, second) << compression;
     EXPECT_TRUE(first.starts_with("sha256:")) << first;
   }
-  ASSERT_EQ(Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--tar", "a.tar"}).status, 0);
-  ASSERT_EQ(Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--tar", "b.tar"}).status, 0);
+  ASSERT_EQ(Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--tar", "a.tar"}).status,
+            0);
+  ASSERT_EQ(Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--tar", "b.tar"}).status,
+            0);
   EXPECT_EQ(RunShell("cmp a.tar b.tar", {.cwd = dir.path()}).status, 0);
 }
 
@@ -101,12 +104,13 @@ TEST(ExportTest, CommitMakesOneLayerPerStepWithWhiteouts) {
   ASSERT_EQ(r.status, 0) << r.err;
   // The second layer: the two directories whose contents changed, the changed
   // files, whiteouts for what went, an opaque directory for what was replaced.
-  r = RunShell("m=$(python3 -c 'import json,sys; i=json.load(open(\"img/index.json\"));"
-               "print(i[\"manifests\"][0][\"digest\"][7:])'); "
-               "l=$(python3 -c 'import json; m=json.load(open(\"img/blobs/sha256/'$m'\"));"
-               "print(len(m[\"layers\"]), m[\"layers\"][1][\"digest\"][7:])'); set -- $l; echo $1; "
-               "tar tf img/blobs/sha256/$2 | sort",
-               {.cwd = dir.path()});
+  r = RunShell(
+      "m=$(python3 -c 'import json,sys; i=json.load(open(\"img/index.json\"));"
+      "print(i[\"manifests\"][0][\"digest\"][7:])'); "
+      "l=$(python3 -c 'import json; m=json.load(open(\"img/blobs/sha256/'$m'\"));"
+      "print(len(m[\"layers\"]), m[\"layers\"][1][\"digest\"][7:])'); set -- $l; echo $1; "
+      "tar tf img/blobs/sha256/$2 | sort",
+      {.cwd = dir.path()});
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out,
             "2\n.wh.home\netc/\netc/.wh.shadow\netc/motd\nusr/\nusr/bin/\nusr/bin/crontab\n"
@@ -118,9 +122,9 @@ TEST(ExportTest, SkopeoAndUmociAcceptTheImageAndUnpackRealRootsOwners) {
   ScratchDir native(0), dir(kNobody);
   ASSERT_EQ(RunShell(kBuildTree, {.cwd = native.path()}).status, 0);
   BuildUnderFauxroot(dir);
-  ProcessResult r = Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--oci",
-                                   "img:test", "--config", "Cmd=[\"/usr/bin/sudo\"]", "--config",
-                                   "Env=A=1", "--config", "Labels=org.example=yes"});
+  ProcessResult r = Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--oci", "img:test",
+                                   "--config", "Cmd=[\"/usr/bin/sudo\"]", "--config", "Env=A=1",
+                                   "--config", "Labels=org.example=yes"});
   ASSERT_EQ(r.status, 0) << r.err;
   r = RunShell("skopeo inspect oci:img:test", {.cwd = dir.path()});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -139,6 +143,109 @@ TEST(ExportTest, SkopeoAndUmociAcceptTheImageAndUnpackRealRootsOwners) {
   EXPECT_NE(expected.out.find("./usr/bin/sudo f 4755 0 0"), std::string::npos);
 }
 
+TEST(ImportTest, ImportThenExportReproducesTheDigests) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  BuildUnderFauxroot(dir);
+  ProcessResult original = Fauxroot(
+      dir, {"export", "--db", "db", "--rootfs", "tree", "--oci", "img:t", "--config", "Env=A=1"});
+  ASSERT_EQ(original.status, 0) << original.err;
+  ProcessResult r = Fauxroot(dir, {"import", "--db", "db2", "--rootfs", "copy", "--oci", "img:t"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  ProcessResult again = Fauxroot(
+      dir, {"export", "--db", "db2", "--rootfs", "copy", "--oci", "img2:t", "--config", "Env=A=1"});
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(again.out, original.out);
+  // And the copy looks the same from inside a build step.
+  const std::string listing =
+      "find %s -mindepth 1 -printf '%%P %%y %%m %%U %%G %%l\n' | sort; getcap -r %s | "
+      "sed 's|^%s/||' | sort";
+  char a[256], b[256];
+  snprintf(a, sizeof a, listing.c_str(), "tree", "tree", "tree");
+  snprintf(b, sizeof b, listing.c_str(), "copy", "copy", "copy");
+  ProcessResult in_tree = RunUnderFauxroot(a, {.cwd = dir.path()}, dir.path() + "/db");
+  ProcessResult in_copy = RunUnderFauxroot(b, {.cwd = dir.path()}, dir.path() + "/db2");
+  EXPECT_EQ(in_copy.out, in_tree.out);
+  EXPECT_NE(in_tree.out.find("dev/sda b 644 0 0"), std::string::npos) << in_tree.out;
+}
+
+TEST(ImportTest, LayersAndWhiteoutsApplyInOrder) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  BuildUnderFauxroot(dir);
+  ASSERT_EQ(Fauxroot(dir, {"commit", "--db", "db", "--rootfs", "tree"}).status, 0);
+  ASSERT_EQ(RunUnderFauxroot("cd tree && rm etc/shadow && rm -r home && rm -r var/spool && "
+                             "mkdir var/spool && touch var/spool/new && chown 4:4 var/spool/new",
+                             {.cwd = dir.path()}, dir.path() + "/db")
+                .status,
+            0);
+  ASSERT_EQ(Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--oci", "img:t"}).status,
+            0);
+  ProcessResult r = Fauxroot(dir, {"import", "--db", "db2", "--rootfs", "copy", "--oci", "img:t"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  ProcessResult a = RunUnderFauxroot("cd tree && find . | sort && stat -c '%n %u' var/spool/new",
+                                     {.cwd = dir.path()}, dir.path() + "/db");
+  ProcessResult b = RunUnderFauxroot("cd copy && find . | sort && stat -c '%n %u' var/spool/new",
+                                     {.cwd = dir.path()}, dir.path() + "/db2");
+  EXPECT_EQ(b.out, a.out);
+  EXPECT_EQ(a.out.find("shadow"), std::string::npos);
+}
+
+TEST(ImportTest, HostileTarsWriteNothingOutsideTheRoot) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  // A tar that climbs with "..", one that writes through a symlink to "/", and
+  // one with an absolute name.
+  ProcessResult made = RunShell(R"sh(/usr/bin/python3 - <<'PY'
+import io, tarfile
+def add(tar, name, kind=tarfile.REGTYPE, link="", data=b"x"):
+    info = tarfile.TarInfo(name); info.type = kind; info.linkname = link
+    info.size = len(data) if kind == tarfile.REGTYPE else 0
+    tar.addfile(info, io.BytesIO(data) if kind == tarfile.REGTYPE else None)
+with tarfile.open("climb.tar", "w") as t:
+    add(t, "ok"); add(t, "../escaped")
+with tarfile.open("symlink.tar", "w") as t:
+    add(t, "out", tarfile.SYMTYPE, "/"); add(t, "out/tmp/escaped-through-link")
+    add(t, "up", tarfile.SYMTYPE, "../../.."); add(t, "up/escaped-up")
+with tarfile.open("absolute.tar", "w") as t:
+    add(t, "/abs-escaped")
+PY
+chmod 644 *.tar)sh",
+                                {.cwd = dir.path()});
+  ASSERT_EQ(made.status, 0) << made.err;
+  ProcessResult r = Fauxroot(dir, {"import", "--db", "db", "--rootfs", "r1", "--tar", "climb.tar"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("refusing an entry that climbs out: ../escaped"), std::string::npos)
+      << r.err;
+  r = Fauxroot(dir, {"import", "--db", "db", "--rootfs", "r2", "--tar", "symlink.tar"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  r = Fauxroot(dir, {"import", "--db", "db", "--rootfs", "r3", "--tar", "absolute.tar"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  ProcessResult escaped = RunShell(
+      "ls -d escaped ../escaped /tmp/escaped-through-link /escaped-up /abs-escaped 2>/dev/null; "
+      "ls r2/tmp r3 2>&1",
+      {.cwd = dir.path()});
+  EXPECT_EQ(escaped.out, "r2/tmp:\nescaped-through-link\n\nr3:\nabs-escaped\n");
+  EXPECT_EQ(RunShell("ls r2/escaped-up", {.cwd = dir.path()}).status, 0) << "resolved in the root";
+}
+
+TEST(ImportTest, ARootfsTarballFromRealRootKeepsItsOwners) {
+  if (!IsRoot()) GTEST_SKIP() << "the oracle is real root; run the tests as root";
+  ScratchDir native(0), dir(kNobody);
+  ASSERT_EQ(RunShell(std::string(kBuildTree) +
+                         "cd .. && tar --numeric-owner --xattrs --xattrs-include='*' -czf "
+                         "rootfs.tar.gz -C tree . && chmod 644 rootfs.tar.gz",
+                     {.cwd = native.path()})
+                .status,
+            0);
+  ProcessResult r = Fauxroot(
+      dir, {"import", "--db", "db", "--rootfs", "tree", "--tar", native.path() + "/rootfs.tar.gz"});
+  ASSERT_EQ(r.status, 0) << r.err;
+  const char* listing =
+      "cd tree && find . -mindepth 1 -printf '%p %y %m %U %G %l\n' | sort && getcap -r . | sort "
+      "&& getfacl -n etc/acl && getfattr -d etc/acl";
+  ProcessResult expected = RunShell(listing, {.cwd = native.path()});
+  ProcessResult got = RunUnderFauxroot(listing, {.cwd = dir.path()}, dir.path() + "/db");
+  EXPECT_EQ(got.out, expected.out);
+}
+
 TEST(ExportTest, BadInputIsAClearError) {
   ScratchDir dir(IsRoot() ? kNobody : geteuid());
   BuildUnderFauxroot(dir);
@@ -150,8 +257,8 @@ TEST(ExportTest, BadInputIsAClearError) {
   EXPECT_NE(r.err.find("nodb"), std::string::npos) << r.err;
   r = Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree"});
   EXPECT_EQ(r.status, 2);
-  r = Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--oci", "i", "--config",
-                     "Bogus=1"});
+  r = Fauxroot(dir,
+               {"export", "--db", "db", "--rootfs", "tree", "--oci", "i", "--config", "Bogus=1"});
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("unknown key 'Bogus'"), std::string::npos) << r.err;
 }
