@@ -2,6 +2,8 @@
 # Installs every build and test dependency of fauxroot from Debian's packages.
 # Idempotent: packages already present are left alone, and apt-get update runs
 # only when a package is missing. Run as root on Debian 12 (bookworm).
+#   --bench  also what bench/macro.sh compares against and draws with
+#            (fakechroot, bc, python3-matplotlib)
 set -euo pipefail
 
 packages=(
@@ -15,6 +17,10 @@ packages=(
   busybox-static acl attr libcap2-bin python3 util-linux coreutils
   fakeroot rpm debootstrap skopeo umoci
 )
+
+if [[ ${1:-} == --bench ]]; then
+  packages+=(fakechroot bc python3-matplotlib)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

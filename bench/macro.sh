@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Macro benchmarks, offline and repeatable, each tool timed in the same run:
+# native root (the baseline), fauxroot as uid 65534, fakeroot as uid 65534.
+#   syscall-heavy: 20,000 files create/chown/stat/unlink (bench/file_loop.c)
+#   exec:          1,000 x /bin/true from one shell
+#   tar:           tar x then tar c of a 100,000-entry tree
+#   debootstrap:   --variant=minbase bookworm from a local .deb cache (the
+#                  first run fills it from this machine's apt mirror); fakeroot
+#                  runs as fakechroot+fakeroot (--variant=fakechroot)
+# Prints medians of RUNS runs (default 3) and ratios to native; with --chart
+# PNG, also draws them (needs python3-matplotlib).
+# Usage: bench/macro.sh [--runs N] [--only NAME] [--chart FILE.png] [BUILD_DIR]
+set -euo pipefail
+runs=3 only="" chart="" build=build
+while (($#)); do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
+    --chart) chart=$2; shift 2 ;;
+    *) build=$1; shift ;;
+  esac
+done
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath "$build")
+work=${FAUXROOT_BENCH_WORK:-/tmp/fauxroot-macro}
+mkdir -p "$work"
+chmod 755 "$work"
+install -m 755 "$build/cli/fauxroot" "$build/bench/file_loop" "$work/"
+results="$work/results.txt"
+: >"$results"
+
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$work" "$@"; }
+fresh() { rm -rf "$work/$1"; mkdir -p "$work/$1"; chown 65534:65534 "$work/$1"; }
+seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# bench NAME TOOL COMMAND...: runs COMMAND `runs` times in a fresh $work/run, records the median.
+bench() {
+  local name=$1 tool=$2; shift 2
+  local times=()
+  for ((i = 0; i < runs; i++)); do
+    fresh run
+    times+=("$(cd "$work/run" && seconds "$@")")
+  done
+  local m; m=$(printf '%s\n' "${times[@]}" | median)
+  printf '%-14s %-10s %8.2f s   (%s)\n' "$name" "$tool" "$m" "${times[*]}"
+  echo "$name $tool $m" >>"$results"
+}
+
+want() { [[ -z $only || $only == "$1" ]]; }
+
+if want syscall; then
+  bench syscall native "$work/file_loop" 20000
+  bench syscall fauxroot as_nobody "$work/fauxroot" run -- "$work/file_loop" 20000
+  bench syscall fakeroot as_nobody fakeroot -- "$work/file_loop" 20000
+fi
+
+if want exec; then
+  loop='for i in $(seq 1000); do /bin/true; done'
+  bench exec native sh -c "$loop"
+  bench exec fauxroot as_nobody "$work/fauxroot" run -- sh -c "$loop"
+  bench exec fakeroot as_nobody fakeroot -- sh -c "$loop"
+fi
+
+if want tar; then
+  if [[ ! -f $work/tree.tar ]]; then
+    rm -rf "$work/tree" && mkdir -p "$work/tree"
+    (cd "$work/tree" && for d in $(seq 100); do mkdir d$d; (cd d$d && touch $(seq -f f%g 999)); done)
+    tar cf "$work/tree.tar" -C "$work/tree" . && rm -rf "$work/tree"
+  fi
+  chmod 644 "$work/tree.tar"
+  tarcmd="mkdir x && tar xf $work/tree.tar -C x && tar cf out.tar -C x ."
+  bench tar native sh -c "$tarcmd"
+  bench tar fauxroot as_nobody "$work/fauxroot" run -- sh -c "$tarcmd"
+  bench tar fakeroot as_nobody fakeroot -- sh -c "$tarcmd"
+fi
+
+if want debootstrap; then
+  mirror=$("$src/packaging/debian-mirror.sh")
+  mkdir -p "$work/debs" && chown 65534:65534 "$work/debs"
+  boot="debootstrap --variant=minbase --cache-dir=$work/debs bookworm root $mirror"
+  # Fill the cache first, so that every timed run is offline.
+  fresh run && (cd "$work/run" && as_nobody "$work/fauxroot" run -- sh -c "$boot" >/dev/null 2>&1)
+  bench debootstrap native sh -c "$boot"
+  bench debootstrap fauxroot as_nobody "$work/fauxroot" run -- sh -c "$boot"
+  bench debootstrap fakeroot as_nobody fakechroot fakeroot -- \
+    sh -c "debootstrap --variant=fakechroot --cache-dir=$work/debs bookworm root $mirror"
+fi
+
+echo
+python3 - "$results" "$chart" <<'PY'
+import sys
+rows = [line.split() for line in open(sys.argv[1])]
+native = {w: float(t) for w, tool, t in rows if tool == "native"}
+print(f"{'workload':14} {'tool':10} {'median s':>9} {'x native':>9}")
+ratios = {}
+for w, tool, t in rows:
+    r = float(t) / native[w] if native.get(w) else float("nan")
+    ratios.setdefault(tool, {})[w] = r
+    print(f"{w:14} {tool:10} {float(t):9.2f} {r:9.2f}")
+if sys.argv[2]:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    workloads = list(native)
+    tools = [t for t in ratios if t != "native"]
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    width = 0.8 / len(tools)
+    for i, tool in enumerate(tools):
+        ax.bar([x + i * width for x in range(len(workloads))],
+               [ratios[tool].get(w, 0) for w in workloads], width, label=tool)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks([x + width * (len(tools) - 1) / 2 for x in range(len(workloads))], workloads)
+    ax.set_ylabel("time / native root")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(sys.argv[2], dpi=100)
+    print("chart:", sys.argv[2])
+PY
