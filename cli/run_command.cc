@@ -138,7 +138,10 @@ int RunCommand(const RunOptions& options) {
     (void)SendControl(step->control.get(), ControlMessage::kAbort);
     return Fail(channel.error());
   }
-  channel->EnableSyncWakeUp();
+  if (!channel->EnableSyncWakeUp()) {
+    Log(LogLevel::kInfo,
+        "kernel lacks SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (Linux 6.6): slower answers");
+  }
 
   UniqueFd signal_fd(signalfd(-1, &forwarded, SFD_CLOEXEC | SFD_NONBLOCK));
   if (!signal_fd) return Fail(Error(errno, "signalfd"));
@@ -146,7 +149,9 @@ int RunCommand(const RunOptions& options) {
   if (!proc_fd) return Fail(Error(errno, "open /proc"));
 
   PathResolver resolver(proc_fd.get());
-  FakeMetadata metadata(store->get());
+  // A new or record-free db cannot hold a directory with a fake group yet.
+  auto count = (*store)->Count();
+  FakeMetadata metadata(store->get(), !count || *count > 0);
   ProcTaskSource task_source(proc_fd.get());
   auto tasks = TaskTable::Create(&task_source);
   if (!tasks) return Fail(tasks.error());

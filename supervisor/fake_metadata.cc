@@ -69,6 +69,7 @@ Expected<void> FakeMetadata::Store(int fd, const struct stat& st, InodeRecord re
   } else {
     record.generation = InodeGeneration(fd);
     done = store_->Put(key, record);
+    if (S_ISDIR(st.st_mode) && record.gid != 0) fake_group_dirs_ = true;
   }
   if (!done) return std::unexpected(StoreErrno(done.error(), "write record"));
   return {};

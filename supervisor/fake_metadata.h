@@ -24,7 +24,11 @@ uint64_t InodeGeneration(int fd);
 
 class FakeMetadata {
  public:
-  explicit FakeMetadata(OwnershipStore* store) : store_(store) {}
+  // `fake_group_dirs`: whether the store may already hold a directory with a
+  // group other than 0 (true unless the caller knows the store is new or holds
+  // no such record).
+  explicit FakeMetadata(OwnershipStore* store, bool fake_group_dirs = true)
+      : store_(store), fake_group_dirs_(fake_group_dirs) {}
 
   // The record of the inode open as `fd` whose status is `st`, when it has one that
   // belongs to this incarnation of the inode. Errors are EIO (the store failed).
@@ -35,12 +39,18 @@ class FakeMetadata {
   // the store is full, EIO otherwise; both are logged with the store's message.
   Expected<void> Store(int fd, const struct stat& st, InodeRecord record);
 
+  // False while no directory can have a fake group: then no set-group-ID
+  // directory can give a new entry a group other than 0, and creations by root
+  // need no look at their directory.
+  bool fake_group_dirs() const { return fake_group_dirs_; }
+
   // Rewrites what a stat call reports with the record.
   static void Overlay(const InodeRecord& record, struct stat* st);
   static void Overlay(const InodeRecord& record, struct statx* stx);
 
  private:
   OwnershipStore* store_;
+  bool fake_group_dirs_;
 };
 
 }  // namespace fauxroot

@@ -36,6 +36,12 @@ struct Request {
 
 Response Create(HandlerContext& ctx, const struct seccomp_notif& n, const Request& req) {
   const pid_t tid = static_cast<pid_t>(n.pid);
+  // The common case, decided without looking at the file system: root creating
+  // where no directory has a fake group has nothing to record.
+  const Credentials& creds = ctx.tasks->Get(tid);
+  if (creds.fsuid == 0 && creds.fsgid == 0 && !ctx.metadata->fake_group_dirs()) {
+    return Response::Continue();
+  }
   PathBuffer path;
   if (!ReadTargetPath(tid, req.path, &path)) return Response::Continue();
   auto parent = ctx.resolver->ResolveParent(tid, req.dirfd, path.view());

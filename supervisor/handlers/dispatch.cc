@@ -1,5 +1,3 @@
-#include "supervisor/handlers/handler.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,6 +5,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "supervisor/handlers/handler.h"
 
 namespace fauxroot {
 
@@ -129,7 +129,7 @@ Expected<std::optional<Owner>> OwnerOfNewEntry(HandlerContext& ctx, pid_t tid, i
   Owner owner{creds.fsuid, creds.fsgid};
   struct stat dir;
   if (fstat(parent_dir, &dir) != 0) return std::unexpected(errno);
-  if (dir.st_mode & S_ISGID) {
+  if ((dir.st_mode & S_ISGID) && ctx.metadata->fake_group_dirs()) {
     // A set-group-ID directory gives new entries its own group: the fake one.
     auto record = ctx.metadata->Lookup(parent_dir, dir);
     if (!record) return std::unexpected(record.error());
