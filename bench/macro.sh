@@ -91,32 +91,4 @@ if want debootstrap; then
 fi
 
 echo
-python3 - "$results" "$chart" <<'PY'
-import sys
-rows = [line.split() for line in open(sys.argv[1])]
-native = {w: float(t) for w, tool, t in rows if tool == "native"}
-print(f"{'workload':14} {'tool':10} {'median s':>9} {'x native':>9}")
-ratios = {}
-for w, tool, t in rows:
-    r = float(t) / native[w] if native.get(w) else float("nan")
-    ratios.setdefault(tool, {})[w] = r
-    print(f"{w:14} {tool:10} {float(t):9.2f} {r:9.2f}")
-if sys.argv[2]:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    workloads = list(native)
-    tools = [t for t in ratios if t != "native"]
-    fig, ax = plt.subplots(figsize=(7, 3.5))
-    width = 0.8 / len(tools)
-    for i, tool in enumerate(tools):
-        ax.bar([x + i * width for x in range(len(workloads))],
-               [ratios[tool].get(w, 0) for w in workloads], width, label=tool)
-    ax.axhline(1.0, color="black", linewidth=0.8)
-    ax.set_xticks([x + width * (len(tools) - 1) / 2 for x in range(len(workloads))], workloads)
-    ax.set_ylabel("time / native root")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(sys.argv[2], dpi=100)
-    print("chart:", sys.argv[2])
-PY
+/usr/bin/python3 "$src/bench/chart.py" "$results" ${chart:+"$chart"}

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/db_command.h"
+#include "cli/fakeroot_compat.h"
 #include "cli/image_command.h"
 #include "cli/run_command.h"
 #include "common/log.h"
@@ -55,10 +56,38 @@ std::vector<std::string> SeparateCommand(int argc, char** argv) {
 
 }  // namespace
 
+// fakeroot's command line: as `fakeroot`, with --fakeroot-compat, or when the
+// first argument is a command rather than one of ours (`dpkg-buildpackage
+// -rfauxroot` runs `fauxroot debian/rules binary`).
+bool FakerootCompat(int argc, char** argv, int* shift) {
+  std::string self = argv[0];
+  self = self.substr(self.rfind('/') + 1);
+  if (self == "fakeroot") {
+    *shift = 1;
+    return true;
+  }
+  if (argc < 2) return false;
+  std::string first = argv[1];
+  if (first == "--fakeroot-compat") {
+    *shift = 2;
+    return true;
+  }
+  static constexpr const char* kOurs[] = {"run", "db", "export", "commit", "import"};
+  for (const char* ours : kOurs) {
+    if (first == ours) return false;
+  }
+  *shift = 1;
+  return !first.starts_with("-");
+}
+
 int main(int argc, char** argv) {
   if (const char* level = getenv("FAUXROOT_LOG")) {
     fauxroot::LogLevel parsed;
     if (fauxroot::ParseLogLevel(level, &parsed)) fauxroot::SetLogLevel(parsed);
+  }
+
+  if (int shift = 0; FakerootCompat(argc, argv, &shift)) {
+    return fauxroot::FakerootMain(argc - shift, argv + shift);
   }
 
   CLI::App app{kDescription, "fauxroot"};

@@ -55,6 +55,10 @@ int64_t NowMs() {
 
 bool IsRoot() { return geteuid() == 0; }
 
+std::string PublicCopy(const char* source, const char* name) {
+  return MakePublicCopy(source, name);
+}
+
 const std::string& FauxrootBinary() {
   static std::string path = MakePublicCopy(FAUXROOT_BINARY, "fauxroot");
   return path;

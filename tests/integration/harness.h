@@ -48,6 +48,9 @@ const std::string& TrySyscallBinary();
 
 bool IsRoot();
 
+// A copy of a helper binary where every user may run it.
+std::string PublicCopy(const char* source, const char* name);
+
 // A fresh directory under /tmp, owned by `owner`, removed by the destructor.
 class ScratchDir {
  public:
