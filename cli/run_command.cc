@@ -46,6 +46,19 @@ class TemporaryDir {
   std::string path_;
 };
 
+// The supervisor's peak resident memory (VmHWM), for -v.
+long PeakMemoryKiB() {
+  FILE* status = fopen("/proc/self/status", "re");
+  if (status == nullptr) return -1;
+  char line[256];
+  long kib = -1;
+  while (fgets(line, sizeof line, status) != nullptr) {
+    if (sscanf(line, "VmHWM: %ld kB", &kib) == 1) break;
+  }
+  fclose(status);
+  return kib;
+}
+
 int Fail(const Error& error) {
   Log(LogLevel::kError, "%s", error.message().c_str());
   return kExitFailure;
@@ -172,10 +185,11 @@ int RunCommand(const RunOptions& options) {
   if (auto synced = (*store)->Sync(); !synced)
     Log(LogLevel::kError, "%s", synced.error().message().c_str());
   const SupervisorStats& stats = supervisor.stats();
-  Log(LogLevel::kInfo, "%llu notifications, %llu refused (foreign ABI), %llu targets gone",
+  Log(LogLevel::kInfo,
+      "%llu notifications, %llu refused (foreign ABI), %llu targets gone, peak memory %ld KiB",
       static_cast<unsigned long long>(stats.notifications),
       static_cast<unsigned long long>(stats.foreign_abi),
-      static_cast<unsigned long long>(stats.gone));
+      static_cast<unsigned long long>(stats.gone), PeakMemoryKiB());
   if (!status) {
     kill(step->init_pid, SIGKILL);
     return Fail(status.error());

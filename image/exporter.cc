@@ -110,10 +110,11 @@ class Progress {
 };
 
 // Writes the layer of the changes from `previous` (none: everything) into
-// `writer`; returns the new manifest. Paths with newlines cannot be kept in a
-// manifest and are refused.
+// `writer`; returns the new manifest when `keep_manifest` (a commit needs it;
+// an export need not hold one entry per file in memory). Paths with newlines
+// cannot be kept in a manifest and are refused.
 Result<Manifest> WriteChanges(int root_fd, FakeMetadata& metadata, const Manifest* previous,
-                              TarWriter& writer, Progress& progress) {
+                              TarWriter& writer, Progress& progress, bool keep_manifest) {
   Manifest current;
   struct Pending {
     FileInfo info;
@@ -139,7 +140,7 @@ Result<Manifest> WriteChanges(int root_fd, FakeMetadata& metadata, const Manifes
         if (!replaced_prefix.empty() && !within(info.path, replaced_prefix))
           replaced_prefix.clear();
         const std::string signature = Signature(info);
-        current.emplace(info.path, signature);
+        if (keep_manifest || previous != nullptr) current.emplace(info.path, signature);
         bool changed = previous == nullptr || !replaced_prefix.empty();
         bool opaque = false;
         if (!changed) {
@@ -252,7 +253,8 @@ Result<uint64_t> Commit(FakeMetadata& metadata, const std::string& db_dir,
   if (!writer) return std::unexpected(writer.error());
   Progress progress(false);
   auto manifest =
-      WriteChanges(root->get(), metadata, previous ? &*previous : nullptr, **writer, progress);
+      WriteChanges(root->get(), metadata, previous ? &*previous : nullptr, **writer, progress,
+                   /*keep_manifest=*/true);
   if (!manifest) return std::unexpected(manifest.error());
   if (auto r = (*writer)->Finish(); !r) return std::unexpected(r.error());
   if (auto r = (*sink)->Finish(); !r) return std::unexpected(r.error());
@@ -278,7 +280,7 @@ Result<ExportResult> Export(FakeMetadata& metadata, const ExportOptions& options
     auto writer =
         TarWriter::Create(sink->get(), IdNames::Load(root->get()), options.source_date_epoch);
     if (!writer) return std::unexpected(writer.error());
-    auto walked = WriteChanges(root->get(), metadata, nullptr, **writer, progress);
+    auto walked = WriteChanges(root->get(), metadata, nullptr, **writer, progress, false);
     if (!walked) return std::unexpected(walked.error());
     if (auto r = (*writer)->Finish(); !r) return std::unexpected(r.error());
     if (auto r = (*sink)->Finish(); !r) return std::unexpected(r.error());
@@ -310,8 +312,8 @@ Result<ExportResult> Export(FakeMetadata& metadata, const ExportOptions& options
     auto writer =
         TarWriter::Create(sink->get(), IdNames::Load(root->get()), options.source_date_epoch);
     if (!writer) return std::unexpected(writer.error());
-    auto manifest =
-        WriteChanges(root->get(), metadata, previous ? &*previous : nullptr, **writer, progress);
+    auto manifest = WriteChanges(root->get(), metadata, previous ? &*previous : nullptr, **writer,
+                                 progress, false);
     if (!manifest) return std::unexpected(manifest.error());
     const bool unchanged = previous && (*writer)->entries() == 0;
     if (auto r = (*writer)->Finish(); !r) return std::unexpected(r.error());
