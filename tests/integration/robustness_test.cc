@@ -154,5 +154,92 @@ for i in range(10000):
   RecordProperty("acknowledged", static_cast<int>(acknowledged));
 }
 
+// Two runs on one db at the same time: LMDB serialises the writers; both runs'
+// records are all there afterwards.
+TEST(RobustnessTest, TwoRunsShareOneDb) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  std::string db = dir.path() + "/db";
+  auto script = [](const std::string& prefix) {
+    return "exec /usr/bin/python3 -c '\nimport os\nfor i in range(1500):\n"
+           "    n = \"" + prefix + "%d\" % i\n    open(n, \"w\").close()\n"
+           "    os.chown(n, 100 + i, 200 + i)\n'";
+  };
+  ProcessResult a, b;
+  std::thread first([&] { a = RunUnderFauxroot(script("a"), {.cwd = dir.path()}, db); });
+  std::thread second([&] { b = RunUnderFauxroot(script("b"), {.cwd = dir.path()}, db); });
+  first.join();
+  second.join();
+  ASSERT_EQ(a.status, 0) << a.err;
+  ASSERT_EQ(b.status, 0) << b.err;
+  ProcessResult check = RunUnderFauxroot(
+      "for p in a b; do for i in 0 777 1499; do stat -c '%n %u %g' $p$i; done; done", {.cwd = dir.path()},
+      db);
+  EXPECT_EQ(check.out,
+            "a0 100 200\na777 877 977\na1499 1599 1699\nb0 100 200\nb777 877 977\nb1499 1599 1699\n");
+  RunSpec spec{.cwd = dir.path()};
+  if (IsRoot()) spec.as_user = kNobody;
+  ProcessResult stats = RunProcess({FauxrootBinary(), "db", "stats", "--db", db}, spec);
+  EXPECT_NE(stats.out.find("records: 3000"), std::string::npos) << stats.out;
+}
+
+// A parallel build: 8 processes with 4 threads each chown and create files
+// under one supervisor; every record lands where it belongs.
+TEST(RobustnessTest, ParallelProcessesAndThreadsLoseNothing) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  constexpr char kScript[] = R"sh(exec /usr/bin/python3 - <<'PY'
+import os, threading
+def work(p, t):
+    for i in range(250):
+        n = "p%d-t%d-%d" % (p, t, i)
+        open(n, "w").close()
+        os.chown(n, 1000 + p, 2000 + t)
+        st = os.stat(n)
+        assert (st.st_uid, st.st_gid) == (1000 + p, 2000 + t), n
+pids = []
+for p in range(8):
+    pid = os.fork()
+    if pid == 0:
+        threads = [threading.Thread(target=work, args=(p, t)) for t in range(4)]
+        for th in threads: th.start()
+        for th in threads: th.join()
+        os._exit(0)
+    pids.append(pid)
+bad = [pid for pid in pids if os.waitpid(pid, 0)[1] != 0]
+print("failed workers:", len(bad))
+PY
+)sh";
+  std::string db = dir.path() + "/db";
+  ProcessResult r = RunUnderFauxroot(kScript, {.cwd = dir.path(), .timeout_seconds = 300}, db);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "failed workers: 0\n");
+  ProcessResult check = RunUnderFauxroot(
+      "find . -name 'p*' -printf '%f %U %G\\n' | awk '{split($1, a, \"[pt-]\"); "
+      "if ($2 != 1000 + a[2] || $3 != 2000 + a[4]) bad++} END {print NR, bad + 0}'",
+      {.cwd = dir.path()}, db);
+  EXPECT_EQ(check.out, "8000 0\n") << check.err;
+}
+
+// A db on a file system that fills up: the call that cannot be recorded fails
+// with an errno (never success), the error names the db, and nothing hangs.
+TEST(RobustnessTest, AFullDiskFailsTheCallNotTheRecord) {
+  if (!IsRoot()) GTEST_SKIP() << "mounting a small tmpfs for the db needs root";
+  ScratchDir dir(kNobody);
+  std::string db = dir.path() + "/db";
+  ASSERT_EQ(RunShell("mkdir db && mount -t tmpfs -o size=256k,mode=0777 fauxroot-full db",
+                     {.cwd = dir.path()})
+                .status,
+            0);
+  ProcessResult r = RunUnderFauxroot(
+      "i=0; while [ $i -lt 20000 ]; do : > f$i; if ! chown 1:1 f$i 2>/dev/null; then "
+      "echo \"failed at $i\"; break; fi; i=$((i+1)); done; "
+      "stat -c %u f$((i - 1)) f$i 2>/dev/null | tr '\\n' ' '",
+      {.cwd = dir.path(), .timeout_seconds = 300}, db);
+  RunShell("umount db", {.cwd = dir.path()});
+  EXPECT_NE(r.out.find("failed at "), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("write record"), std::string::npos) << r.err;
+  // The last acknowledged chown shows; the failed one left the owner alone.
+  EXPECT_TRUE(r.out.ends_with("\n1 0 ")) << r.out;
+}
+
 }  // namespace
 }  // namespace fauxroot::testing
