@@ -154,6 +154,24 @@ for i in range(10000):
   RecordProperty("acknowledged", static_cast<int>(acknowledged));
 }
 
+// Targets killed while their calls wait in the supervisor: the supervisor
+// notices (SEND says ENOENT), keeps serving the others and ends normally.
+TEST(RobustnessTest, TargetsKilledMidCallLeaveNothingStuck) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  constexpr char kScript[] = R"sh(
+for round in 1 2 3 4 5; do
+  /usr/bin/python3 -c 'import os
+while True: os.stat("/")' &
+  pid=$!; sleep 0.2; kill -KILL $pid; wait $pid 2>/dev/null
+done
+touch f; chown 3:4 f; stat -c '%u:%g' f
+)sh";
+  ProcessResult r = RunUnderFauxroot(kScript, {.cwd = dir.path(), .timeout_seconds = 60});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "3:4
+");
+}
+
 // Two runs on one db at the same time: LMDB serialises the writers; both runs'
 // records are all there afterwards.
 TEST(RobustnessTest, TwoRunsShareOneDb) {
