@@ -168,8 +168,7 @@ touch f; chown 3:4 f; stat -c '%u:%g' f
 )sh";
   ProcessResult r = RunUnderFauxroot(kScript, {.cwd = dir.path(), .timeout_seconds = 60});
   EXPECT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(r.out, "3:4
-");
+  EXPECT_EQ(r.out, "3:4\n");
 }
 
 // Two runs on one db at the same time: LMDB serialises the writers; both runs'
