@@ -84,6 +84,23 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "x32-chown"))
     return report(syscall(0x40000000L | SYS_chown, path, 1, 1));
   if (!strcmp(mode, "io_uring_setup")) return report(syscall(SYS_io_uring_setup, 1, NULL));
+  /* The *xattrat calls of Linux 6.13 (463 setxattrat, 464 getxattrat). */
+  struct xattr_args_v0 {
+    unsigned long long value;
+    unsigned int size;
+    unsigned int flags;
+  };
+  if (!strcmp(mode, "setxattrat")) {
+    struct xattr_args_v0 args = {(unsigned long long)(unsigned long)"via-at", 6, 0};
+    return report(syscall(463, AT_FDCWD, path, 0, "trusted.fauxroot", &args, sizeof args));
+  }
+  if (!strcmp(mode, "getxattrat")) {
+    char value[64] = {0};
+    struct xattr_args_v0 args = {(unsigned long long)(unsigned long)value, sizeof value - 1, 0};
+    long rc = syscall(464, AT_FDCWD, path, 0, "trusted.fauxroot", &args, sizeof args);
+    if (rc >= 0) printf("%s\n", value);
+    return report(rc);
+  }
   fprintf(stderr, "try_syscall: unknown mode %s\n", mode);
   return 2;
 }
