@@ -198,3 +198,33 @@ echo '== ls -l'; ls -l --time-style=+ f g d f2 | sed 's/ [0-9]* *$//'
 
 }  // namespace
 }  // namespace fauxroot::testing
+
+namespace fauxroot::testing {
+namespace {
+
+// glibc makes every thread repeat a set*id call; afterwards every thread has
+// the new ids and creates files with them.
+TEST(DifferentialTest, ThreadsFollowTheirProcessesSetuid) {
+  ExpectSameAsRoot(std::string(R"sh(set -e
+mkdir t; chmod 777 t
+/usr/bin/python3 - <<'PY'
+import os, threading
+barrier = threading.Barrier(5)
+seen = []
+def worker(k):
+    barrier.wait()
+    seen.append((os.getresuid(), os.getresgid()))
+    open("t/thread%d" % k, "w").close()
+threads = [threading.Thread(target=worker, args=(k,)) for k in range(4)]
+for t in threads: t.start()
+os.setgroups([]); os.setresgid(6, 6, 6); os.setresuid(5, 5, 5)
+barrier.wait()
+for t in threads: t.join()
+print(sorted(set(seen)))
+PY
+ln -s t a-symlink
+)sh") + kListings);
+}
+
+}  // namespace
+}  // namespace fauxroot::testing
