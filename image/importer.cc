@@ -38,8 +38,15 @@ Expected<UniqueFd> OpenInRoot(int root_fd, const std::string& path, uint64_t fla
   return UniqueFd(fd);
 }
 
+// libarchive's message, which may be missing.
+std::string ArchiveError(struct archive* archive) {
+  const char* message = archive_error_string(archive);
+  return message != nullptr ? message : "malformed archive";
+}
+
 // "a/./b/" -> "a/b"; refuses "..".
 Result<std::string> CleanPath(const char* raw) {
+  if (raw == nullptr) return MakeError(EINVAL, "refusing an entry without a name");
   std::string clean;
   std::string name = raw;
   size_t at = 0;
@@ -94,7 +101,7 @@ class LayerApplier {
     }
     if (rc != ARCHIVE_EOF) {
       return MakeError(archive_errno(archive) ? archive_errno(archive) : EINVAL,
-                       std::string("read layer: ") + archive_error_string(archive));
+                       "read layer: " + ArchiveError(archive));
     }
     // Directory times last: creating their contents changed them.
     for (auto it = dir_times_.rbegin(); it != dir_times_.rend(); ++it) {
@@ -163,6 +170,9 @@ class LayerApplier {
         break;
       }
       case AE_IFLNK:
+        if (archive_entry_symlink(entry) == nullptr) {
+          return MakeError(EINVAL, "refusing a symlink without a target: " + *path);
+        }
         rc = symlinkat(archive_entry_symlink(entry), dir->get(), name.c_str());
         break;
       case AE_IFIFO:
@@ -257,7 +267,7 @@ class LayerApplier {
     std::unique_ptr<char[]> buffer(new char[kChunk]);
     for (;;) {
       la_ssize_t n = archive_read_data(archive, buffer.get(), kChunk);
-      if (n < 0) return MakeError(EIO, "read " + path + ": " + archive_error_string(archive));
+      if (n < 0) return MakeError(EIO, "read " + path + ": " + ArchiveError(archive));
       if (n == 0) return {};
       const char* p = buffer.get();
       while (n > 0) {
@@ -302,7 +312,7 @@ Result<uint64_t> ApplyFile(int root_fd, FakeMetadata& metadata, const std::strin
   archive_read_support_format_tar(archive.get());
   if (archive_read_open(archive.get(), reader.get(), nullptr, &DigestingReader::Read, nullptr) !=
       ARCHIVE_OK) {
-    return MakeError(EINVAL, path + ": " + archive_error_string(archive.get()));
+    return MakeError(EINVAL, path + ": " + ArchiveError(archive.get()));
   }
   LayerApplier applier(root_fd, metadata, whiteouts);
   auto entries = applier.Apply(archive.get());

@@ -16,6 +16,8 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   busybox-static acl attr libcap2-bin python3 util-linux coreutils
   fakeroot rpm debootstrap skopeo umoci
+  # fuzzing: clang 16 with libc++ (libstdc++ 12 gives clang no std::expected)
+  clang-16 libclang-rt-16-dev libc++-16-dev libc++abi-16-dev
 )
 
 if [[ ${1:-} == --bench ]]; then
