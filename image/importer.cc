@@ -18,6 +18,7 @@
 #include <set>
 #include <vector>
 
+#include "common/fd_path.h"
 #include "common/unique_fd.h"
 #include "image/exporter.h"
 #include "image/oci_layout.h"
@@ -108,9 +109,8 @@ class LayerApplier {
       auto dir = OpenInRoot(root_fd_, it->first, O_PATH | O_NOFOLLOW);
       if (!dir) continue;
       struct timespec times[2] = {it->second, it->second};
-      char link[64];
-      snprintf(link, sizeof link, "/proc/self/fd/%d", dir->get());
-      utimensat(AT_FDCWD, link, times, 0);
+      FdPath link(dir->get());
+      utimensat(AT_FDCWD, link.c_str(), times, 0);
     }
     return entries_;
   }
@@ -151,9 +151,8 @@ class LayerApplier {
       auto target = OpenInRoot(root_fd_, *target_path, O_PATH | O_NOFOLLOW);
       if (!target) return MakeError(target.error(), "hard link target " + *target_path);
       // Through the /proc link: linkat with AT_EMPTY_PATH needs a privilege.
-      char target_link[64];
-      snprintf(target_link, sizeof target_link, "/proc/self/fd/%d", target->get());
-      if (linkat(AT_FDCWD, target_link, dir->get(), name.c_str(), AT_SYMLINK_FOLLOW) != 0) {
+      FdPath target_link(target->get());
+      if (linkat(AT_FDCWD, target_link.c_str(), dir->get(), name.c_str(), AT_SYMLINK_FOLLOW) != 0) {
         return ErrnoError("link " + *path + " to " + *target_path);
       }
       return {};  // a hard link shares its inode's record and data
@@ -195,10 +194,10 @@ class LayerApplier {
 
     UniqueFd made(openat(dir->get(), name.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC));
     if (!made) return ErrnoError("open " + *path);
-    char link[64];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", made.get());
+    FdPath link(made.get());
     const bool is_link = type == AE_IFLNK;
-    if (!is_link && fchmodat(AT_FDCWD, link, perm, 0) != 0) return ErrnoError("chmod " + *path);
+    if (!is_link && fchmodat(AT_FDCWD, link.c_str(), perm, 0) != 0)
+      return ErrnoError("chmod " + *path);
 
     archive_entry_xattr_reset(entry);
     const char* xname;
@@ -207,7 +206,7 @@ class LayerApplier {
     while (archive_entry_xattr_next(entry, &xname, &xvalue, &xsize) == ARCHIVE_OK) {
       std::string key = xname;
       if (key.starts_with("user.") && !is_link) {
-        if (setxattr(link, xname, xvalue, xsize, 0) != 0)
+        if (setxattr(link.c_str(), xname, xvalue, xsize, 0) != 0)
           return ErrnoError("set " + key + " on " + *path);
       } else if (!key.starts_with("user.")) {
         record.SetXattr(key, std::string(static_cast<const char*>(xvalue), xsize));

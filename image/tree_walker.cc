@@ -12,6 +12,7 @@
 #include <map>
 #include <utility>
 
+#include "common/fd_path.h"
 #include "common/unique_fd.h"
 
 namespace fauxroot {
@@ -20,11 +21,10 @@ namespace {
 // The file's own user.* attributes (the kernel keeps those for the user).
 std::vector<Xattr> UserXattrs(int fd) {
   std::vector<Xattr> result;
-  char link[64];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  FdPath link(fd);
   std::string names(1024, '\0');
   ssize_t n;
-  while ((n = listxattr(link, names.data(), names.size())) < 0 && errno == ERANGE) {
+  while ((n = listxattr(link.c_str(), names.data(), names.size())) < 0 && errno == ERANGE) {
     names.resize(names.size() * 4);
   }
   if (n <= 0) return result;
@@ -33,7 +33,7 @@ std::vector<Xattr> UserXattrs(int fd) {
     if (!name.starts_with("user.")) continue;
     std::string value(256, '\0');
     ssize_t size;
-    while ((size = getxattr(link, name.c_str(), value.data(), value.size())) < 0 &&
+    while ((size = getxattr(link.c_str(), name.c_str(), value.data(), value.size())) < 0 &&
            errno == ERANGE) {
       value.resize(value.size() * 4);
     }

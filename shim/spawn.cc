@@ -19,6 +19,24 @@
 namespace fauxroot {
 namespace {
 
+// A message of `size` bytes at `data` with room for one fd (SCM_RIGHTS).
+struct FdMessage {
+  FdMessage(void* data, size_t size) : iov{data, size} {
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control.buffer;
+    header.msg_controllen = sizeof control.buffer;
+  }
+  FdMessage(const FdMessage&) = delete;
+  FdMessage& operator=(const FdMessage&) = delete;
+  struct iovec iov;
+  union {
+    struct cmsghdr align;
+    char buffer[CMSG_SPACE(sizeof(int))];
+  } control{};
+  struct msghdr header {};
+};
+
 // --- in the children: only async-signal-safe work and _exit, no exceptions ---
 
 void SendSetupFailure(int control, int err, const char* what) {
@@ -37,16 +55,8 @@ void SendSetupFailure(int control, int err, const char* what) {
 
 Result<void> SendListener(int control, int listener, bool wait_killable) {
   char data[2] = {static_cast<char>(ControlMessage::kListener), wait_killable ? '1' : '0'};
-  struct iovec iov = {data, sizeof data};
-  union {
-    struct cmsghdr align;
-    char buffer[CMSG_SPACE(sizeof(int))];
-  } control_buffer{};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control_buffer.buffer;
-  msg.msg_controllen = sizeof control_buffer.buffer;
+  FdMessage message(data, sizeof data);
+  struct msghdr& msg = message.header;
   struct cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
   cmsg->cmsg_level = SOL_SOCKET;
   cmsg->cmsg_type = SCM_RIGHTS;
@@ -181,16 +191,8 @@ Result<SpawnedStep> SpawnStep(const SpawnOptions& options) {
 
 Result<UniqueFd> ReceiveListener(int control, bool* wait_killable) {
   char data[512];
-  struct iovec iov = {data, sizeof data};
-  union {
-    struct cmsghdr align;
-    char buffer[CMSG_SPACE(sizeof(int))];
-  } control_buffer{};
-  struct msghdr msg {};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control_buffer.buffer;
-  msg.msg_controllen = sizeof control_buffer.buffer;
+  FdMessage message(data, sizeof data);
+  struct msghdr& msg = message.header;
   ssize_t n;
   do n = recvmsg(control, &msg, MSG_CMSG_CLOEXEC);
   while (n < 0 && errno == EINTR);

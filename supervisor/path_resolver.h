@@ -20,6 +20,7 @@
 // so permission checks during the walk are the task's own.
 #pragma once
 
+#include <fcntl.h>
 #include <sys/types.h>
 
 #include <string_view>
@@ -36,6 +37,11 @@ class PathResolver {
   static constexpr unsigned kNoFollow =
       1;  // do not follow a final symlink (lstat, AT_SYMLINK_NOFOLLOW)
   static constexpr unsigned kEmptyPath = 2;  // "" names the dirfd itself (AT_EMPTY_PATH)
+  // The flags for a call's AT_SYMLINK_NOFOLLOW and AT_EMPTY_PATH.
+  static unsigned FromAtFlags(int at_flags) {
+    return ((at_flags & AT_SYMLINK_NOFOLLOW) ? kNoFollow : 0) |
+           ((at_flags & AT_EMPTY_PATH) ? kEmptyPath : 0);
+  }
 
   // Checks that the kernel has openat2(2) (Linux 5.6), which resolution needs.
   static Result<void> CheckSupport();

@@ -25,7 +25,8 @@ Response WriteIds(const struct seccomp_notif& n, std::initializer_list<uint32_t>
 Response HandleCapabilities(HandlerContext& ctx, const struct seccomp_notif& n, Handler which) {
   const pid_t tid = static_cast<pid_t>(n.pid);
   struct __user_cap_header_struct header;
-  if (!ReadTargetMemory(tid, n.data.args[0], &header, sizeof header)) return Response::Errno(EFAULT);
+  if (!ReadTargetMemory(tid, n.data.args[0], &header, sizeof header))
+    return Response::Errno(EFAULT);
   if (header.version != _LINUX_CAPABILITY_VERSION_2 &&
       header.version != _LINUX_CAPABILITY_VERSION_3) {
     return Response::Continue();
@@ -84,8 +85,8 @@ Response HandleCredentials(HandlerContext& ctx, const struct seccomp_notif& n, H
       if (size == 0) return Response::Return(static_cast<int64_t>(c.groups.size()));
       if (static_cast<size_t>(size) < c.groups.size()) return Response::Errno(EINVAL);
       if (!ctx.channel->IdValid(n.id)) return Response::None();
-      auto written = WriteTargetMemory(tid, n.data.args[1], c.groups.data(),
-                                       c.groups.size() * sizeof(gid_t));
+      auto written =
+          WriteTargetMemory(tid, n.data.args[1], c.groups.data(), c.groups.size() * sizeof(gid_t));
       if (!written) return Response::Errno(EFAULT);
       return Response::Return(static_cast<int64_t>(c.groups.size()));
     }
@@ -95,11 +96,13 @@ Response HandleCredentials(HandlerContext& ctx, const struct seccomp_notif& n, H
       if (size < 0 || static_cast<size_t>(size) > kMaxGroups) return Response::Errno(EINVAL);
       std::vector<gid_t> groups(static_cast<size_t>(size));
       if (size > 0) {
-        auto read = ReadTargetMemory(tid, n.data.args[1], groups.data(), groups.size() * sizeof(gid_t));
+        auto read =
+            ReadTargetMemory(tid, n.data.args[1], groups.data(), groups.size() * sizeof(gid_t));
         if (!read) return Response::Errno(EFAULT);
       }
       if (!ctx.channel->IdValid(n.id)) return Response::None();
-      int err = tasks.Change(tid, [&](Credentials& c) { return SetGroups(c, groups.data(), groups.size()); });
+      int err = tasks.Change(
+          tid, [&](Credentials& c) { return SetGroups(c, groups.data(), groups.size()); });
       return err != 0 ? Response::Errno(err) : Response::Return(0);
     }
     case Handler::kCapget:

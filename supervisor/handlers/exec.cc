@@ -20,9 +20,7 @@ Response HandleExec(HandlerContext& ctx, const struct seccomp_notif& n, Handler 
     file = ResolvePathArg(ctx, n, AT_FDCWD, n.data.args[0], 0);
   } else {
     int flags = ArgInt(n, 4);
-    unsigned resolve = ((flags & AT_SYMLINK_NOFOLLOW) ? PathResolver::kNoFollow : 0) |
-                       ((flags & AT_EMPTY_PATH) ? PathResolver::kEmptyPath : 0);
-    file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1], resolve);
+    file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1], PathResolver::FromAtFlags(flags));
   }
   // Whatever fails here fails the same way in the kernel's own exec.
   if (!file) return Response::Continue();

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include "common/fd_path.h"
 #include "supervisor/handlers/handler.h"
 #include "supervisor/posix_acl.h"
 
@@ -28,9 +29,8 @@ Expected<void> ClearSetIdBits(int fd, const struct stat& st, uint32_t fake_type)
   if ((mode & S_ISGID) && (mode & S_IXGRP)) cleared &= ~S_ISGID;
   if (cleared == mode) return {};
   // fchmod refuses O_PATH fds; the /proc/self/fd link reaches the same inode.
-  char link[64];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-  if (fchmodat(AT_FDCWD, link, cleared, 0) != 0) return std::unexpected(errno);
+  FdPath link(fd);
+  if (fchmodat(AT_FDCWD, link.c_str(), cleared, 0) != 0) return std::unexpected(errno);
   return {};
 }
 
@@ -58,9 +58,7 @@ Response HandleChown(HandlerContext& ctx, const struct seccomp_notif& n, Handler
     case Handler::kFchownat: {
       int flags = ArgInt(n, 4);
       if (flags & ~(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)) return Response::Errno(EINVAL);
-      unsigned resolve = ((flags & AT_SYMLINK_NOFOLLOW) ? PathResolver::kNoFollow : 0) |
-                         ((flags & AT_EMPTY_PATH) ? PathResolver::kEmptyPath : 0);
-      file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1], resolve);
+      file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1], PathResolver::FromAtFlags(flags));
       uid = ArgU32(n, 2);
       gid = ArgU32(n, 3);
       break;
@@ -155,9 +153,8 @@ Response HandleChmod(HandlerContext& ctx, const struct seccomp_notif& n, Handler
   mode &= 07777;
   if (!creds.InGroup(current.gid) && !creds.Capable(kCapFsetid)) mode &= ~S_ISGID;
   if (!ctx.channel->IdValid(n.id)) return Response::None();
-  char link[64];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", file->get());
-  if (fchmodat(AT_FDCWD, link, mode, 0) != 0) return Response::Errno(errno);
+  FdPath link(file->get());
+  if (fchmodat(AT_FDCWD, link.c_str(), mode, 0) != 0) return Response::Errno(errno);
   if (acl != nullptr) {
     if (auto entries = ParseAcl(acl->value)) {
       ChmodAcl(*entries, mode);

@@ -24,11 +24,6 @@ static_assert(sizeof(struct stat) == 144, "struct stat must match the kernel's x
 constexpr int kStatFlags = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT;
 constexpr int kStatxFlags = kStatFlags | AT_STATX_SYNC_TYPE;
 
-unsigned ResolveFlags(int at_flags) {
-  return ((at_flags & AT_SYMLINK_NOFOLLOW) ? PathResolver::kNoFollow : 0) |
-         ((at_flags & AT_EMPTY_PATH) ? PathResolver::kEmptyPath : 0);
-}
-
 template <typename Buffer>
 Response Finish(HandlerContext& ctx, const struct seccomp_notif& n, int fd, const struct stat& st,
                 Buffer* result, uint64_t out_address) {
@@ -66,7 +61,7 @@ Response HandleStat(HandlerContext& ctx, const struct seccomp_notif& n, Handler 
     case Handler::kNewfstatat: {
       int flags = ArgInt(n, 3);
       if (flags & ~kStatFlags) return Response::Errno(EINVAL);
-      file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1], ResolveFlags(flags),
+      file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1], PathResolver::FromAtFlags(flags),
                             /*allow_null_empty=*/true);
       out = n.data.args[2];
       break;
@@ -79,7 +74,8 @@ Response HandleStat(HandlerContext& ctx, const struct seccomp_notif& n, Handler 
           (statx_mask & STATX__RESERVED)) {
         return Response::Errno(EINVAL);
       }
-      file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1], ResolveFlags(statx_flags),
+      file = ResolvePathArg(ctx, n, ArgInt(n, 0), n.data.args[1],
+                            PathResolver::FromAtFlags(statx_flags),
                             /*allow_null_empty=*/true);
       out = n.data.args[4];
       break;

@@ -16,6 +16,7 @@
 
 #include <string>
 
+#include "common/fd_path.h"
 #include "supervisor/handlers/handler.h"
 #include "supervisor/posix_acl.h"
 
@@ -92,11 +93,10 @@ Response Reply(const struct seccomp_notif& n, const Request& req, std::string_vi
 // The names the kernel holds for the object open as `fd`.
 std::string RealNames(int fd, const struct stat& st) {
   if (S_ISLNK(st.st_mode)) return "";  // no unprivileged attributes on symlinks
-  char link[64];
-  snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+  FdPath link(fd);
   std::string names(4096, '\0');
   for (;;) {
-    ssize_t n = listxattr(link, names.data(), names.size());
+    ssize_t n = listxattr(link.c_str(), names.data(), names.size());
     if (n >= 0) {
       names.resize(static_cast<size_t>(n));
       return names;
@@ -142,9 +142,8 @@ Response Set(HandlerContext& ctx, const struct seccomp_notif& n, const Request& 
 
   if (!ctx.channel->IdValid(n.id)) return Response::None();
   if (new_mode != (st.st_mode & 07777)) {
-    char link[64];
-    snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-    if (fchmodat(AT_FDCWD, link, new_mode, 0) != 0) return Response::Errno(errno);
+    FdPath link(fd);
+    if (fchmodat(AT_FDCWD, link.c_str(), new_mode, 0) != 0) return Response::Errno(errno);
   }
   if (keep) {
     record.SetXattr(name, value);
@@ -216,11 +215,6 @@ Response Handle(HandlerContext& ctx, const struct seccomp_notif& n, Request& req
   return Response::Continue();
 }
 
-unsigned AtFlags(int flags) {
-  return ((flags & AT_SYMLINK_NOFOLLOW) ? PathResolver::kNoFollow : 0) |
-         ((flags & AT_EMPTY_PATH) ? PathResolver::kEmptyPath : 0);
-}
-
 }  // namespace
 
 Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& n, Handler which) {
@@ -238,10 +232,9 @@ Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& n, Handler
     case Handler::kLsetxattr:
     case Handler::kFsetxattr:
       req = Request{Op::kSet};
-      req.file = which == Handler::kFsetxattr ? by_fd()
-                                              : by_path(which == Handler::kLsetxattr
-                                                            ? PathResolver::kNoFollow
-                                                            : 0);
+      req.file = which == Handler::kFsetxattr
+                     ? by_fd()
+                     : by_path(which == Handler::kLsetxattr ? PathResolver::kNoFollow : 0);
       req.name = a[1];
       req.value = a[2];
       req.size = a[3];
@@ -251,10 +244,9 @@ Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& n, Handler
     case Handler::kLgetxattr:
     case Handler::kFgetxattr:
       req = Request{Op::kGet};
-      req.file = which == Handler::kFgetxattr ? by_fd()
-                                              : by_path(which == Handler::kLgetxattr
-                                                            ? PathResolver::kNoFollow
-                                                            : 0);
+      req.file = which == Handler::kFgetxattr
+                     ? by_fd()
+                     : by_path(which == Handler::kLgetxattr ? PathResolver::kNoFollow : 0);
       req.name = a[1];
       req.value = a[2];
       req.size = a[3];
@@ -263,10 +255,9 @@ Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& n, Handler
     case Handler::kLlistxattr:
     case Handler::kFlistxattr:
       req = Request{Op::kList};
-      req.file = which == Handler::kFlistxattr ? by_fd()
-                                               : by_path(which == Handler::kLlistxattr
-                                                             ? PathResolver::kNoFollow
-                                                             : 0);
+      req.file = which == Handler::kFlistxattr
+                     ? by_fd()
+                     : by_path(which == Handler::kLlistxattr ? PathResolver::kNoFollow : 0);
       req.value = a[1];
       req.size = a[2];
       break;
@@ -274,10 +265,9 @@ Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& n, Handler
     case Handler::kLremovexattr:
     case Handler::kFremovexattr:
       req = Request{Op::kRemove};
-      req.file = which == Handler::kFremovexattr ? by_fd()
-                                                 : by_path(which == Handler::kLremovexattr
-                                                               ? PathResolver::kNoFollow
-                                                               : 0);
+      req.file = which == Handler::kFremovexattr
+                     ? by_fd()
+                     : by_path(which == Handler::kLremovexattr ? PathResolver::kNoFollow : 0);
       req.name = a[1];
       break;
     case Handler::kSetxattrat:
@@ -291,7 +281,8 @@ Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& n, Handler
       } args;
       if (!ReadTargetMemory(tid, a[4], &args, sizeof args)) return Response::Errno(EFAULT);
       req = Request{which == Handler::kSetxattrat ? Op::kSet : Op::kGet};
-      req.file = ResolvePathArg(ctx, n, ArgInt(n, 0), a[1], AtFlags(ArgInt(n, 2)));
+      req.file =
+          ResolvePathArg(ctx, n, ArgInt(n, 0), a[1], PathResolver::FromAtFlags(ArgInt(n, 2)));
       req.name = a[3];
       req.value = args.value;
       req.size = args.size;
@@ -301,13 +292,15 @@ Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& n, Handler
     }
     case Handler::kListxattrat:
       req = Request{Op::kList};
-      req.file = ResolvePathArg(ctx, n, ArgInt(n, 0), a[1], AtFlags(ArgInt(n, 2)));
+      req.file =
+          ResolvePathArg(ctx, n, ArgInt(n, 0), a[1], PathResolver::FromAtFlags(ArgInt(n, 2)));
       req.value = a[3];
       req.size = a[4];
       break;
     case Handler::kRemovexattrat:
       req = Request{Op::kRemove};
-      req.file = ResolvePathArg(ctx, n, ArgInt(n, 0), a[1], AtFlags(ArgInt(n, 2)));
+      req.file =
+          ResolvePathArg(ctx, n, ArgInt(n, 0), a[1], PathResolver::FromAtFlags(ArgInt(n, 2)));
       req.name = a[3];
       break;
     default:
