@@ -30,9 +30,8 @@ struct FdMessage {
   FdMessage(const FdMessage&) = delete;
   FdMessage& operator=(const FdMessage&) = delete;
   struct iovec iov;
-  union {
-    struct cmsghdr align;
-    char buffer[CMSG_SPACE(sizeof(int))];
+  struct {
+    alignas(struct cmsghdr) char buffer[CMSG_SPACE(sizeof(int))];
   } control{};
   struct msghdr header {};
 };
