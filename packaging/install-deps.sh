@@ -15,7 +15,7 @@ packages=(
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   busybox-static acl attr libcap2-bin python3 util-linux coreutils
-  fakeroot rpm debootstrap skopeo umoci
+  fakeroot rpm debootstrap skopeo umoci strace golang-go file
   # fuzzing: clang 16 with libc++ (libstdc++ 12 gives clang no std::expected)
   clang-16 libclang-rt-16-dev libc++-16-dev libc++abi-16-dev
 )

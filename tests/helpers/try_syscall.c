@@ -3,12 +3,17 @@
  * what fauxroot answers. The shape follows bubblewrap's tests/try-syscall.c. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -46,6 +51,15 @@ static long int80_chown32(const char* path, unsigned uid, unsigned gid) {
     return -1;
   }
   return rc;
+}
+
+/* A thread that keeps rewriting the path another thread is stat'ing. */
+static char racy_path[64] = "file";
+static volatile int racing = 1;
+static void* rewrite(void* unused) {
+  (void)unused;
+  for (unsigned i = 0; racing; ++i) memcpy(racy_path, i % 2 ? "file" : "gone", 5);
+  return NULL;
 }
 
 int main(int argc, char** argv) {
@@ -100,6 +114,42 @@ int main(int argc, char** argv) {
     long rc = syscall(464, AT_FDCWD, path, 0, "trusted.fauxroot", &args, sizeof args);
     if (rc >= 0) printf("%s\n", value);
     return report(rc);
+  }
+  if (!strcmp(mode, "racing-path")) {
+    /* Every stat sees one of the two names whole: ok or ENOENT, nothing else. */
+    pthread_t thread;
+    pthread_create(&thread, NULL, rewrite, NULL);
+    int ok = 0, missing = 0, other = 0;
+    for (int i = 0; i < 20000; ++i) {
+      if (stat(racy_path, &st) == 0) ++ok;
+      else if (errno == ENOENT) ++missing;
+      else ++other;
+    }
+    racing = 0;
+    pthread_join(thread, NULL);
+    printf("%s\n", ok > 0 && missing >= 0 && other == 0 ? "ok" : "unexpected errors");
+    return 0;
+  }
+  if (!strcmp(mode, "nested-seccomp")) {
+    /* A filter of the build's own on top of fauxroot's: getppid fails with
+     * EPERM, and the emulated calls still answer (chown, stat). */
+    struct sock_filter insns[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_getppid, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof insns / sizeof insns[0], insns};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 ||
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
+      return report(-1);
+    }
+    long ppid = syscall(SYS_getppid);
+    int chowned = chown(path, 77, 78);
+    int stated = stat(path, &st);
+    printf("getppid %s, chown %d, stat %d, uid %u\n", ppid < 0 ? strerrorname_np(errno) : "ok",
+           chowned, stated, (unsigned)st.st_uid);
+    return 0;
   }
   fprintf(stderr, "try_syscall: unknown mode %s\n", mode);
   return 2;

@@ -47,6 +47,89 @@ TEST(RobustnessTest, XattratCallsLikeRealRoot) {
                    " getxattrat f");
 }
 
+// A thread rewriting the path while another stats it, a seccomp filter of the
+// build's own stacked on fauxroot's, and ptrace (strace) inside the build.
+TEST(RobustnessTest, RacingPathsNestedFiltersAndPtrace) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  ProcessResult r = RunUnderFauxroot("touch file; " + TrySyscallBinary() + " racing-path",
+                                     {.cwd = dir.path()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "ok\n");
+  r = RunUnderFauxroot("touch file; " + TrySyscallBinary() + " nested-seccomp file",
+                       {.cwd = dir.path()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "getppid EPERM, chown 0, stat 0, uid 77\n");
+  r = RunUnderFauxroot("touch f2; strace -f -o /dev/null chown 5:6 f2 && stat -c %u:%g f2",
+                       {.cwd = dir.path()});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "5:6\n");
+}
+
+// A static Go binary (no libc for LD_PRELOAD to hook), with goroutines on
+// several threads and the runtime's preemption signals (SIGURG), chowns and
+// stats concurrently: every result is right.
+TEST(RobustnessTest, GoProgramsWithPreemptionSignals) {
+  if (access("/usr/bin/go", X_OK) != 0) GTEST_SKIP() << "no Go toolchain (golang-go)";
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  ProcessResult made = RunShell(R"sh(cat > main.go <<'GO'
+package main
+
+import (
+	"fmt"
+	"os"
+	"sync"
+	"syscall"
+)
+
+func main() {
+	var wg sync.WaitGroup
+	errors := make(chan string, 64)
+	for g := 0; g < 8; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			for i := 0; i < 300; i++ {
+				name := fmt.Sprintf("g%d-%d", g, i)
+				if err := os.WriteFile(name, nil, 0644); err != nil {
+					errors <- err.Error()
+					return
+				}
+				if err := os.Chown(name, 1000+g, 2000+i); err != nil {
+					errors <- err.Error()
+					return
+				}
+				st, err := os.Stat(name)
+				if err != nil {
+					errors <- err.Error()
+					return
+				}
+				s := st.Sys().(*syscall.Stat_t)
+				if s.Uid != uint32(1000+g) || s.Gid != uint32(2000+i) {
+					errors <- fmt.Sprintf("%s: %d:%d", name, s.Uid, s.Gid)
+					return
+				}
+				for spin := 0; spin < 20000; spin++ { // long enough to be preempted
+				}
+			}
+		}(g)
+	}
+	wg.Wait()
+	close(errors)
+	for e := range errors {
+		fmt.Println("error:", e)
+	}
+	fmt.Println("done")
+}
+GO
+CGO_ENABLED=0 GOCACHE=$PWD/.gocache GOPATH=$PWD/.gopath go build -o chowner main.go && rm -rf .gocache .gopath)sh",
+                                {.as_user = IsRoot() ? std::optional<uid_t>(kNobody) : std::nullopt, .cwd = dir.path()});
+  ASSERT_EQ(made.status, 0) << made.err;
+  ProcessResult r = RunUnderFauxroot("./chowner && file chowner | grep -o 'statically linked'",
+                                     {.cwd = dir.path(), .timeout_seconds = 120});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out, "done\nstatically linked\n");
+}
+
 TEST(RobustnessTest, ForeignAbiCallsAreRefusedLoudly) {
   ScratchDir dir(IsRoot() ? kNobody : geteuid());
   RunSpec spec{.cwd = dir.path()};
