@@ -315,7 +315,9 @@ Result<uint64_t> ApplyFile(int root_fd, FakeMetadata& metadata, const std::strin
   }
   LayerApplier applier(root_fd, metadata, whiteouts);
   auto entries = applier.Apply(archive.get());
-  if (!entries) return std::unexpected(entries.error());
+  if (!entries) {
+    return MakeError(entries.error().errno_value(), path + ": " + entries.error().context());
+  }
   if (!expected_digest.empty()) {
     char rest[kChunk];
     while (read(reader->fd.get(), rest, sizeof rest) > 0) {

@@ -36,10 +36,12 @@ TEST(DebianTest, DebootstrapAndAptMatchRealRoot) {
   std::string url = mirror.out.substr(0, mirror.out.find('\n'));
   ScratchDir cache(kNobody), native_dir(0), faux_dir(kNobody);
   const std::string debootstrap = "debootstrap --variant=minbase --cache-dir=" + cache.path() +
-                                  " bookworm root " + url + " >log 2>&1 || { tail -20 log; exit 1; }";
+                                  " bookworm root " + url +
+                                  " >log 2>&1 || { tail -20 log; exit 1; }";
   const std::string install = std::string("apt-get update -q >/dev/null && ") +
                               "DEBIAN_FRONTEND=noninteractive apt-get install -y -q "
-                              "--no-install-recommends " + kPackages + " >/dev/null";
+                              "--no-install-recommends " +
+                              kPackages + " >/dev/null";
 
   RunSpec native{.cwd = native_dir.path(), .timeout_seconds = 900};
   ProcessResult r = RunShell(debootstrap, native);
@@ -55,13 +57,15 @@ TEST(DebianTest, DebootstrapAndAptMatchRealRoot) {
   ProcessResult native_listing = RunShell(kListing, native);
   ASSERT_EQ(native_listing.status, 0) << native_listing.err;
 
-  RunSpec faux{.as_user = kNobody, .cwd = faux_dir.path(), .timeout_seconds = 900,
+  RunSpec faux{.as_user = kNobody,
+               .cwd = faux_dir.path(),
+               .timeout_seconds = 900,
                .env = {"HOME=" + faux_dir.path()}};
   const std::string db = faux_dir.path() + "/db";
   r = RunProcess({FauxrootBinary(), "run", "--db", db, "--", "sh", "-c", debootstrap}, faux);
   ASSERT_EQ(r.status, 0) << r.out << r.err;
-  r = RunProcess({FauxrootBinary(), "run", "--db", db, "--root", faux_dir.path() + "/root",
-                  "--env", "HOME=/root", "--", "sh", "-c", install},
+  r = RunProcess({FauxrootBinary(), "run", "--db", db, "--root", faux_dir.path() + "/root", "--env",
+                  "HOME=/root", "--", "sh", "-c", install},
                  faux);
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   EXPECT_EQ(r.err.find("unsandboxed"), std::string::npos) << "apt's sandbox was turned off";
@@ -78,15 +82,16 @@ TEST(DebianTest, DebootstrapAndAptMatchRealRoot) {
     if (!expected.count(line)) extra.push_back(line);
   }
   std::string report;
-  for (size_t i = 0; i < missing.size() && i < 40; ++i) report += "  real root: " + missing[i] + "\n";
+  for (size_t i = 0; i < missing.size() && i < 40; ++i)
+    report += "  real root: " + missing[i] + "\n";
   for (size_t i = 0; i < extra.size() && i < 40; ++i) report += "  fauxroot:  " + extra[i] + "\n";
-  EXPECT_TRUE(missing.empty() && extra.empty())
-      << missing.size() << " lines only under real root, " << extra.size()
-      << " only under fauxroot:\n" << report;
+  EXPECT_TRUE(missing.empty() && extra.empty()) << missing.size() << " lines only under real root, "
+                                                << extra.size() << " only under fauxroot:\n"
+                                                << report;
   EXPECT_GT(expected.size(), 5000u);
-  for (const char* telling : {"./usr/bin/sudo regular file 4755 0 0 0 0",
-                              "./usr/bin/crontab regular file 2755 0 ",
-                              "./usr/bin/ping cap_net_raw=ep", "./etc/shadow regular file 640 0 42"}) {
+  for (const char* telling :
+       {"./usr/bin/sudo regular file 4755 0 0 0 0", "./usr/bin/crontab regular file 2755 0 ",
+        "./usr/bin/ping cap_net_raw=ep", "./etc/shadow regular file 640 0 42"}) {
     bool found = false;
     for (const std::string& line : got) found |= line.starts_with(telling);
     EXPECT_TRUE(found) << telling;

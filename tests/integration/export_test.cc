@@ -206,6 +206,14 @@ with tarfile.open("symlink.tar", "w") as t:
     add(t, "up", tarfile.SYMTYPE, "../../.."); add(t, "up/escaped-up")
 with tarfile.open("absolute.tar", "w") as t:
     add(t, "/abs-escaped")
+with tarfile.open("huge.tar", "w", format=tarfile.PAX_FORMAT) as t:
+    info = tarfile.TarInfo("big-header"); info.pax_headers = {"comment": "x" * 4000000}
+    t.addfile(info, io.BytesIO(b""))
+with tarfile.open("deep.tar", "w", format=tarfile.PAX_FORMAT) as t:
+    add(t, "d/" * 3000 + "deep")
+with tarfile.open("whole.tar", "w") as t:
+    add(t, "a", data=b"x" * 5000); add(t, "b")
+open("truncated.tar", "wb").write(open("whole.tar", "rb").read()[:1500])
 PY
 chmod 644 *.tar)sh",
                                 {.cwd = dir.path()});
@@ -218,6 +226,12 @@ chmod 644 *.tar)sh",
   EXPECT_EQ(r.status, 0) << r.err;
   r = Fauxroot(dir, {"import", "--db", "db", "--rootfs", "r3", "--tar", "absolute.tar"});
   EXPECT_EQ(r.status, 0) << r.err;
+  // Bad archives fail cleanly, naming the file.
+  for (const char* bad : {"huge.tar", "deep.tar", "truncated.tar"}) {
+    r = Fauxroot(dir, {"import", "--db", "db", "--rootfs", "r4", "--tar", bad});
+    EXPECT_EQ(r.status, 1) << bad;
+    EXPECT_NE(r.err.find(bad), std::string::npos) << r.err;
+  }
   ProcessResult escaped = RunShell(
       "ls -d escaped ../escaped /tmp/escaped-through-link /escaped-up /abs-escaped 2>/dev/null; "
       "ls r2/tmp r3 2>&1",

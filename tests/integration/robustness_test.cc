@@ -51,8 +51,8 @@ TEST(RobustnessTest, XattratCallsLikeRealRoot) {
 // build's own stacked on fauxroot's, and ptrace (strace) inside the build.
 TEST(RobustnessTest, RacingPathsNestedFiltersAndPtrace) {
   ScratchDir dir(IsRoot() ? kNobody : geteuid());
-  ProcessResult r = RunUnderFauxroot("touch file; " + TrySyscallBinary() + " racing-path",
-                                     {.cwd = dir.path()});
+  ProcessResult r =
+      RunUnderFauxroot("touch file; " + TrySyscallBinary() + " racing-path", {.cwd = dir.path()});
   EXPECT_EQ(r.status, 0) << r.err;
   EXPECT_EQ(r.out, "ok\n");
   r = RunUnderFauxroot("touch file; " + TrySyscallBinary() + " nested-seccomp file",
@@ -71,7 +71,8 @@ TEST(RobustnessTest, RacingPathsNestedFiltersAndPtrace) {
 TEST(RobustnessTest, GoProgramsWithPreemptionSignals) {
   if (access("/usr/bin/go", X_OK) != 0) GTEST_SKIP() << "no Go toolchain (golang-go)";
   ScratchDir dir(IsRoot() ? kNobody : geteuid());
-  ProcessResult made = RunShell(R"sh(cat > main.go <<'GO'
+  ProcessResult made = RunShell(
+      R"sh(cat > main.go <<'GO'
 package main
 
 import (
@@ -122,7 +123,7 @@ func main() {
 }
 GO
 CGO_ENABLED=0 GOCACHE=$PWD/.gocache GOPATH=$PWD/.gopath go build -o chowner main.go && rm -rf .gocache .gopath)sh",
-                                {.as_user = IsRoot() ? std::optional<uid_t>(kNobody) : std::nullopt, .cwd = dir.path()});
+      {.as_user = IsRoot() ? std::optional<uid_t>(kNobody) : std::nullopt, .cwd = dir.path()});
   ASSERT_EQ(made.status, 0) << made.err;
   ProcessResult r = RunUnderFauxroot("./chowner && file chowner | grep -o 'statically linked'",
                                      {.cwd = dir.path(), .timeout_seconds = 120});

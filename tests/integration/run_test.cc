@@ -81,8 +81,8 @@ TEST(RunTest, BadUsageExitsWith2AndSaysWhy) {
 TEST(RunTest, AnUnusableDbDirectoryIsAClearError) {
   ScratchDir dir(IsRoot() ? kNobody : geteuid());
   RunSpec spec = Unprivileged(dir);
-  ProcessResult r = RunProcess(
-      {FauxrootBinary(), "run", "--db", "/proc/version/db", "--", "true"}, spec);
+  ProcessResult r =
+      RunProcess({FauxrootBinary(), "run", "--db", "/proc/version/db", "--", "true"}, spec);
   EXPECT_EQ(r.status, 125);
   EXPECT_NE(r.err.find("/proc/version/db"), std::string::npos) << r.err;
   RunShell("echo garbage > " + dir.path() + "/file", spec);
@@ -137,9 +137,8 @@ TEST(RunTest, TheTemporaryDbIsRemoved) {
 
 TEST(RunTest, NoFauxrootFdLeaksIntoTheCommand) {
   ScratchDir dir(IsRoot() ? kNobody : geteuid());
-  ProcessResult r =
-      RunUnderFauxroot("ls -l /proc/self/fd/ | grep -E 'mdb|seccomp|socket' || true",
-                       Unprivileged(dir), dir.path() + "/db");
+  ProcessResult r = RunUnderFauxroot("ls -l /proc/self/fd/ | grep -E 'mdb|seccomp|socket' || true",
+                                     Unprivileged(dir), dir.path() + "/db");
   EXPECT_EQ(r.status, 0);
   EXPECT_EQ(r.out, "") << r.out;
 }
