@@ -240,6 +240,32 @@ chmod 644 *.tar)sh",
   EXPECT_EQ(RunShell("ls r2/escaped-up", {.cwd = dir.path()}).status, 0) << "resolved in the root";
 }
 
+TEST(ImportTest, BrokenImagesAreClearErrors) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  BuildUnderFauxroot(dir);
+  ASSERT_EQ(Fauxroot(dir, {"export", "--db", "db", "--rootfs", "tree", "--oci", "img:t",
+                           "--compression", "none"})
+                .status,
+            0);
+  // A tag that is not there, an index that is not JSON, a layer that does not
+  // match its digest.
+  ProcessResult r = Fauxroot(dir, {"import", "--db", "d1", "--rootfs", "r1", "--oci", "img:nope"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("no image tagged 'nope'"), std::string::npos) << r.err;
+  ASSERT_EQ(RunShell("cp -r img bad && echo '{' > bad/index.json && cp -r img evil && "
+                     "for b in evil/blobs/sha256/*; do "
+                     "  if tar tf $b >/dev/null 2>&1; then printf 'X' >> $b; fi; done",
+                     {.cwd = dir.path()})
+                .status,
+            0);
+  r = Fauxroot(dir, {"import", "--db", "d2", "--rootfs", "r2", "--oci", "bad:t"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("index.json is not an image index"), std::string::npos) << r.err;
+  r = Fauxroot(dir, {"import", "--db", "d3", "--rootfs", "r3", "--oci", "evil:t"});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("does not match its digest"), std::string::npos) << r.err;
+}
+
 TEST(ImportTest, ARootfsTarballFromRealRootKeepsItsOwners) {
   if (!IsRoot()) GTEST_SKIP() << "the oracle is real root; run the tests as root";
   ScratchDir native(0), dir(kNobody);

@@ -329,6 +329,11 @@ PY
       "if ($2 != 1000 + a[2] || $3 != 2000 + a[4]) bad++} END {print NR, bad + 0}'",
       {.cwd = dir.path()}, db);
   EXPECT_EQ(check.out, "8000 0\n") << check.err;
+  // Records = operations: one record per chowned file, none lost or doubled.
+  RunSpec spec{.cwd = dir.path()};
+  if (IsRoot()) spec.as_user = kNobody;
+  ProcessResult stats = RunProcess({FauxrootBinary(), "db", "stats", "--db", db}, spec);
+  EXPECT_NE(stats.out.find("records: 8000\n"), std::string::npos) << stats.out;
 }
 
 // A db on a file system that fills up: the call that cannot be recorded fails
