@@ -117,5 +117,37 @@ chmod 755 debian/rules
   EXPECT_NE(r.out.find("-rw-r----- 0/42 ./etc/fauxpkg.conf"), std::string::npos) << r.out;
 }
 
+// The embedding API, installed with `cmake --install`, found by an outside
+// project with find_package(fauxroot): examples/two_layers builds a two-layer
+// image as an unprivileged user.
+TEST(ApiTest, TheExampleLinksAgainstTheInstalledPackageAndBuildsTwoLayers) {
+  ScratchDir dir(IsRoot() ? kNobody : geteuid());
+  const std::string prefix = dir.path() + "/prefix", build = dir.path() + "/example";
+  ProcessResult r = RunShell("cmake --install " PROJECT_BINARY_DIR " --prefix " + prefix +
+                                 " >/dev/null && cmake -S " PROJECT_SOURCE_DIR "/examples -B " +
+                                 build + " -DCMAKE_PREFIX_PATH=" + prefix +
+                                 // A sanitized library needs a sanitized program.
+                                 (std::string(FAUXROOT_SANITIZE).empty()
+                                      ? std::string()
+                                      : " -DCMAKE_CXX_FLAGS=-fsanitize=" FAUXROOT_SANITIZE) +
+                                 " >/dev/null && cmake --build " + build +
+                                 " >/dev/null && chmod -R a+rX " + dir.path(),
+                             {.timeout_seconds = 300});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  ASSERT_EQ(RunShell("mkdir work && chmod 777 work", {.cwd = dir.path()}).status, 0);
+  r = RunProcess({build + "/two_layers", dir.path() + "/work"}, AsUser(dir));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("sha256:")) << r.out;
+  r = RunShell(
+      "/usr/bin/python3 -c 'import json; i=json.load(open(\"work/image/index.json\")); "
+      "m=json.load(open(\"work/image/blobs/sha256/\"+i[\"manifests\"][0][\"digest\"][7:])); "
+      "print(len(m[\"layers\"]))' && " PROJECT_SOURCE_DIR
+      "/packaging/image-files.py work/image:two /bin/tool /home/user /dev/null",
+      {.cwd = dir.path()});
+  EXPECT_EQ(r.out,
+            "2\n-rwsr-xr-x root:0 (0:0) /bin/tool\ndrwxr-xr-x 1000:1000 (1000:1000) /home/user\n"
+            "crw-r--r-- root:0 (0:0) /dev/null device 1,3\n");
+}
+
 }  // namespace
 }  // namespace fauxroot::testing
