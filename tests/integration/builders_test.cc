@@ -149,5 +149,27 @@ TEST(ApiTest, TheExampleLinksAgainstTheInstalledPackageAndBuildsTwoLayers) {
             "crw-r--r-- root:0 (0:0) /dev/null device 1,3\n");
 }
 
+// The Debian package (cpack -G DEB) installs with dpkg, runs for an
+// unprivileged user, and its man page renders; then it is removed again.
+TEST(PackageTest, TheDebInstallsRunsAndComesOff) {
+  if (!IsRoot()) GTEST_SKIP() << "installing a package needs root";
+  ProcessResult r = RunShell("cd " PROJECT_BINARY_DIR
+                             " && cpack -G DEB >/dev/null && "
+                             "ls fauxroot_*_amd64.deb",
+                             {.timeout_seconds = 300});
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  const std::string deb = std::string(PROJECT_BINARY_DIR "/") + r.out.substr(0, r.out.find('\n'));
+  r = RunShell("dpkg -i " + deb + " >/dev/null");
+  ASSERT_EQ(r.status, 0) << r.err;
+  ProcessResult id =
+      RunProcess({"/usr/bin/fauxroot", "run", "--", "id", "-u"}, {.as_user = kNobody});
+  ProcessResult man = RunShell("man fauxroot 2>/dev/null | grep -c 'fake root'");
+  ProcessResult removed = RunShell("dpkg -r fauxroot >/dev/null && test ! -e /usr/bin/fauxroot");
+  EXPECT_EQ(id.status, 0) << id.err;
+  EXPECT_EQ(id.out, "0\n");
+  EXPECT_NE(man.out, "0\n");
+  EXPECT_EQ(removed.status, 0) << removed.err;
+}
+
 }  // namespace
 }  // namespace fauxroot::testing
