@@ -33,7 +33,7 @@ if ((fuzz_seconds > 0)); then
   cmake --build --preset fuzz -j "$jobs"
   corpus=$(mktemp -d /tmp/fauxroot-fuzz-corpus-XXXXXX)
   trap 'rm -rf "$corpus"' EXIT
-  mkdir -p "$corpus/record_codec" "$corpus/text_format" "$corpus/import"
+  mkdir -p "$corpus/record_codec" "$corpus/text_format" "$corpus/import" "$corpus/path_resolver"
   # Seeds: a record line, an ACL, and a tar with every kind of entry.
   echo 'dev=fd01,ino=42,gen=abcd,uid=5,gid=6,type=20000,rdev=103,xattr=user.a:6869' \
     >"$corpus/text_format/line"
@@ -53,7 +53,12 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as tar:
     add("dir/.wh.gone")
 PY
   cp tests/fuzz/regressions/import-* "$corpus/import/"  # inputs that once crashed
-  for target in record_codec text_format import; do
+  # (dirfd, flags, path) triples for the differential path resolution fuzzer.
+  printf '\000\000a/l' >"$corpus/path_resolver/relative-symlink"
+  printf '\001\000../a/b/up/a/abs/passwd' >"$corpus/path_resolver/climbing"
+  printf '\000\002' >"$corpus/path_resolver/empty-path"
+  printf '\000\000/proc/self/fd/0' >"$corpus/path_resolver/proc-self"
+  for target in record_codec text_format import path_resolver; do
     echo "== fuzz: $target for ${fuzz_seconds}s"
     (cd "$corpus" && "$OLDPWD/build-fuzz/tests/fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" \
       -print_final_stats=1 "$corpus/$target" 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==.*ERROR)')
