@@ -77,7 +77,8 @@ void BM_ReadTargetPath(benchmark::State& state) {
 BENCHMARK(BM_ReadTargetPath)->Arg(16)->Arg(200)->Arg(3000);
 
 void BM_WriteTargetStat(benchmark::State& state) {
-  struct stat st {}, target {};
+  struct stat st {
+  }, target{};
   pid_t tid = gettid();
   for (auto _ : state) {
     auto r = fauxroot::WriteTargetMemory(tid, reinterpret_cast<uint64_t>(&target), &st, sizeof st);

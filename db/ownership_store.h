@@ -17,11 +17,11 @@
 #include <sys/types.h>
 
 #include <compare>
-#include <string_view>
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/result.h"
@@ -46,8 +46,8 @@ struct InodeRecord {
   uint64_t generation = 0;  // identity of this incarnation of the inode; 0: unknown
   uint32_t uid = 0;
   uint32_t gid = 0;
-  uint32_t type = 0;  // S_IFMT bits to report instead of the real ones; 0: the real type
-  uint64_t rdev = 0;  // device number reported for S_IFCHR/S_IFBLK placeholders
+  uint32_t type = 0;          // S_IFMT bits to report instead of the real ones; 0: the real type
+  uint64_t rdev = 0;          // device number reported for S_IFCHR/S_IFBLK placeholders
   std::vector<Xattr> xattrs;  // sorted by name, names unique
   bool operator==(const InodeRecord&) const = default;
 

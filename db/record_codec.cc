@@ -90,7 +90,8 @@ Result<InodeRecord> DecodeRecord(std::span<const uint8_t> bytes) {
   for (size_t i = 0; i < count; ++i) {
     if (at + 1 > bytes.size()) return MakeError(0, "corrupt record: truncated attribute");
     const size_t name_size = bytes[at++];
-    if (at + name_size + 4 > bytes.size()) return MakeError(0, "corrupt record: truncated attribute");
+    if (at + name_size + 4 > bytes.size())
+      return MakeError(0, "corrupt record: truncated attribute");
     Xattr x;
     x.name.assign(reinterpret_cast<const char*>(bytes.data() + at), name_size);
     at += name_size;

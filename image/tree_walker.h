@@ -34,7 +34,7 @@ struct FileInfo {
   std::vector<Xattr> xattrs;  // sorted by name: the db's, then the file's own user.*
   dev_t dev = 0;              // the real inode, for change detection
   ino_t ino = 0;
-  uint64_t generation = 0;    // tells a reused inode number from the old inode
+  uint64_t generation = 0;  // tells a reused inode number from the old inode
 };
 
 // Calls `visit` for every entry under the directory open as `root_fd`.

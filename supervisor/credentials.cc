@@ -8,7 +8,9 @@
 namespace fauxroot {
 namespace {
 
-bool OneOf(uint32_t id, uint32_t a, uint32_t b, uint32_t c) { return id == a || id == b || id == c; }
+bool OneOf(uint32_t id, uint32_t a, uint32_t b, uint32_t c) {
+  return id == a || id == b || id == c;
+}
 
 // The kernel's capability fix-ups after a change of uids (cap_emulate_setxuid).
 void FixCapsAfterUidChange(Credentials& c, const Credentials& old) {
@@ -90,9 +92,8 @@ int SetReuid(Credentials& c, uint32_t ruid, uint32_t euid) {
       c, [&](bool cap) { return SetRe(cap, c.ruid, c.euid, c.suid, c.fsuid, ruid, euid); });
 }
 int SetResuid(Credentials& c, uint32_t ruid, uint32_t euid, uint32_t suid) {
-  return ChangeUids(c, [&](bool cap) {
-    return SetRes(cap, c.ruid, c.euid, c.suid, c.fsuid, ruid, euid, suid);
-  });
+  return ChangeUids(
+      c, [&](bool cap) { return SetRes(cap, c.ruid, c.euid, c.suid, c.fsuid, ruid, euid, suid); });
 }
 int SetGid(Credentials& c, uint32_t gid) {
   return SetOne(c.Capable(kCapSetgid), c.rgid, c.egid, c.sgid, c.fsgid, gid);

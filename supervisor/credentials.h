@@ -22,8 +22,8 @@
 
 #include <sys/types.h>
 
-#include <vector>
 #include <cstdint>
+#include <vector>
 
 namespace fauxroot {
 
@@ -38,10 +38,9 @@ inline constexpr int kCapChown = 0, kCapDacOverride = 1, kCapDacReadSearch = 2, 
                      kCapLastCap = 40;
 inline constexpr uint64_t kAllCaps = (uint64_t{1} << (kCapLastCap + 1)) - 1;
 // CAP_FS_MASK: what the kernel drops from the effective set when fsuid leaves 0.
-inline constexpr uint64_t kFsCaps = Cap(kCapChown) | Cap(kCapDacOverride) |
-                                    Cap(kCapDacReadSearch) | Cap(kCapFowner) | Cap(kCapFsetid) |
-                                    Cap(kCapLinuxImmutable) | Cap(kCapMknod) |
-                                    Cap(kCapMacOverride);
+inline constexpr uint64_t kFsCaps = Cap(kCapChown) | Cap(kCapDacOverride) | Cap(kCapDacReadSearch) |
+                                    Cap(kCapFowner) | Cap(kCapFsetid) | Cap(kCapLinuxImmutable) |
+                                    Cap(kCapMknod) | Cap(kCapMacOverride);
 
 struct Credentials {
   uid_t ruid = 0, euid = 0, suid = 0, fsuid = 0;

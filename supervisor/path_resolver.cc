@@ -96,7 +96,8 @@ long LastField(const std::string& status, const char* name) {
 Result<void> PathResolver::CheckSupport() {
   auto probe = OpenAt2(AT_FDCWD, "/", 0, RESOLVE_IN_ROOT);
   if (!probe && probe.error() == ENOSYS) {
-    return MakeError(ENOSYS, "this kernel lacks openat2(2) (Linux >= 5.6); fauxroot cannot run here");
+    return MakeError(ENOSYS,
+                     "this kernel lacks openat2(2) (Linux >= 5.6); fauxroot cannot run here");
   }
   return {};
 }

@@ -40,10 +40,18 @@ std::expected<std::vector<AclEntry>, int> ParseAcl(std::string_view value) {
     if (e.tag < last_tag) return std::unexpected(EINVAL);
     if (e.tag != last_tag) last_id = -1;
     switch (e.tag) {
-      case kUserObj: ++user_obj; break;
-      case kGroupObj: ++group_obj; break;
-      case kOther: ++other; break;
-      case kMask: ++mask; break;
+      case kUserObj:
+        ++user_obj;
+        break;
+      case kGroupObj:
+        ++group_obj;
+        break;
+      case kOther:
+        ++other;
+        break;
+      case kMask:
+        ++mask;
+        break;
       case kUser:
       case kGroup:
         if (static_cast<int64_t>(e.id) <= last_id) return std::unexpected(EINVAL);
@@ -79,9 +87,15 @@ AclMode ModeOfAcl(const std::vector<AclEntry>& entries) {
   bool has_mask = false, equivalent = true;
   for (const AclEntry& e : entries) {
     switch (e.tag) {
-      case kUserObj: owner = e.perm; break;
-      case kGroupObj: group = e.perm; break;
-      case kOther: other = e.perm; break;
+      case kUserObj:
+        owner = e.perm;
+        break;
+      case kGroupObj:
+        group = e.perm;
+        break;
+      case kOther:
+        other = e.perm;
+        break;
       case kMask:
         mask = e.perm;
         has_mask = true;

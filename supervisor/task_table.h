@@ -89,7 +89,8 @@ class TaskTable {
     Credentials creds;
     UniqueFd exit_watch;
   };
-  explicit TaskTable(TaskSource* source, UniqueFd epoll) : source_(source), epoll_(std::move(epoll)) {}
+  explicit TaskTable(TaskSource* source, UniqueFd epoll)
+      : source_(source), epoll_(std::move(epoll)) {}
   Entry* Find(pid_t tid);
   Entry& Materialize(pid_t tid, int depth);
   Entry& Insert(pid_t tid, const Credentials& creds);

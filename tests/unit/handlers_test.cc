@@ -97,7 +97,8 @@ TEST_F(HandlersTest, ChownClearsSetIdBitsLikeTheKernel) {
   EXPECT_EQ(FakeStat(file_).st_mode & 07777, 0755u);
   // S_ISGID without group-execute (mandatory locking) stays.
   ASSERT_EQ(chmod(file_.c_str(), 02644), 0);
-  EXPECT_EQ(Chown(file_, static_cast<uint32_t>(-1), static_cast<uint32_t>(-1)), Response::Return(0));
+  EXPECT_EQ(Chown(file_, static_cast<uint32_t>(-1), static_cast<uint32_t>(-1)),
+            Response::Return(0));
   EXPECT_EQ(FakeStat(file_).st_mode & 07777, 02644u);
   // Directories keep theirs.
   std::string sub = dir_ + "/sub";
@@ -118,9 +119,9 @@ TEST_F(HandlersTest, LchownRecordsTheLinkNotItsTarget) {
 
 TEST_F(HandlersTest, FchownatChecksFlagsAndTakesEmptyPaths) {
   int fd = open(file_.c_str(), O_RDONLY | O_CLOEXEC);
-  EXPECT_EQ(Call(Handler::kFchownat, SYS_fchownat,
-                 {static_cast<uint64_t>(fd), Ptr(""), 3, 4, 0x8000000}),
-            Response::Errno(EINVAL));
+  EXPECT_EQ(
+      Call(Handler::kFchownat, SYS_fchownat, {static_cast<uint64_t>(fd), Ptr(""), 3, 4, 0x8000000}),
+      Response::Errno(EINVAL));
   EXPECT_EQ(Call(Handler::kFchownat, SYS_fchownat, {static_cast<uint64_t>(fd), Ptr(""), 3, 4, 0}),
             Response::Errno(ENOENT));
   EXPECT_EQ(Call(Handler::kFchownat, SYS_fchownat,
@@ -156,8 +157,8 @@ TEST_F(HandlersTest, AStaleRecordIsNeverApplied) {
 TEST_F(HandlersTest, MknodMakesAPlaceholderDevice) {
   std::string node = dir_ + "/null";
   mode_t old_umask = umask(027);
-  Response r = Call(Handler::kMknod, SYS_mknod,
-                    {Ptr(node.c_str()), S_IFCHR | 0666, (1u << 8) | 3u});
+  Response r =
+      Call(Handler::kMknod, SYS_mknod, {Ptr(node.c_str()), S_IFCHR | 0666, (1u << 8) | 3u});
   umask(old_umask);
   EXPECT_EQ(r, Response::Return(0));
   struct stat real;
@@ -219,20 +220,20 @@ TEST_F(HandlersTest, NothingHappensOnceTheNotificationIsGone) {
 TEST_F(HandlersTest, StatxIsOverlaidAndChecksFlags) {
   EXPECT_EQ(Chown(file_, 11, 22), Response::Return(0));
   struct statx stx {};
-  EXPECT_EQ(Call(Handler::kStatx, SYS_statx,
-                 {static_cast<uint64_t>(AT_FDCWD), Ptr(file_.c_str()), 0, STATX_BASIC_STATS,
-                  Ptr(&stx)}),
-            Response::Return(0));
+  EXPECT_EQ(
+      Call(Handler::kStatx, SYS_statx,
+           {static_cast<uint64_t>(AT_FDCWD), Ptr(file_.c_str()), 0, STATX_BASIC_STATS, Ptr(&stx)}),
+      Response::Return(0));
   EXPECT_EQ(stx.stx_uid, 11u);
   EXPECT_EQ(stx.stx_gid, 22u);
   EXPECT_EQ(Call(Handler::kStatx, SYS_statx,
                  {static_cast<uint64_t>(AT_FDCWD), Ptr(file_.c_str()), AT_STATX_SYNC_TYPE,
                   STATX_BASIC_STATS, Ptr(&stx)}),
             Response::Errno(EINVAL));
-  EXPECT_EQ(Call(Handler::kStatx, SYS_statx,
-                 {static_cast<uint64_t>(AT_FDCWD), Ptr(file_.c_str()), 0, STATX__RESERVED,
-                  Ptr(&stx)}),
-            Response::Errno(EINVAL));
+  EXPECT_EQ(
+      Call(Handler::kStatx, SYS_statx,
+           {static_cast<uint64_t>(AT_FDCWD), Ptr(file_.c_str()), 0, STATX__RESERVED, Ptr(&stx)}),
+      Response::Errno(EINVAL));
   // A NULL path with AT_EMPTY_PATH names the fd (Linux >= 6.11).
   int fd = open(file_.c_str(), O_RDONLY | O_CLOEXEC);
   stx = {};

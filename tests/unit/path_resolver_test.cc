@@ -22,9 +22,13 @@ class PathResolverTest : public ::testing::Test {
     std::string pattern = std::filesystem::temp_directory_path() / "fauxroot-resolve-XXXXXX";
     root_ = mkdtemp(pattern.data());
     Run("mkdir -p dir/sub && echo x > dir/file && ln -s dir/file link_rel && "
-        "ln -s " + root_ + "/dir/file link_abs && ln -s nowhere dangling && "
+        "ln -s " +
+        root_ +
+        "/dir/file link_abs && ln -s nowhere dangling && "
         "ln -s loop2 loop1 && ln -s loop1 loop2 && ln -s ../dir dir/up && "
-        "ln -s " + root_ + "/dir dir/sub/abs_dir; "
+        "ln -s " +
+        root_ +
+        "/dir dir/sub/abs_dir; "
         "mkfifo fifo && ln -s dir/sub dirlink");
     dirfd_ = open(root_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
     subfd_ = open((root_ + "/dir/sub").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -67,22 +71,48 @@ class PathResolverTest : public ::testing::Test {
 };
 
 TEST_F(PathResolverTest, AgreesWithTheKernel) {
-  const std::vector<std::string> relative = {
-      "dir",        "dir/file",     "dir/file/",  "dir/file/x", "dir/sub/",     "link_rel",
-      "link_abs",   "dangling",     "loop1",      "dir/up/file", "dir/up/up/up", "missing",
-      "missing/x",  "dir/missing",  ".",          "..",          "../..",        "dir/../dir",
-      "fifo",       "dirlink/..",   "dirlink/../file", "link_rel/", "dir//file", "dir/./file",
-      "dir/sub/abs_dir/file", "dir/sub/abs_dir/sub/abs_dir/up/file"};
+  const std::vector<std::string> relative = {"dir",
+                                             "dir/file",
+                                             "dir/file/",
+                                             "dir/file/x",
+                                             "dir/sub/",
+                                             "link_rel",
+                                             "link_abs",
+                                             "dangling",
+                                             "loop1",
+                                             "dir/up/file",
+                                             "dir/up/up/up",
+                                             "missing",
+                                             "missing/x",
+                                             "dir/missing",
+                                             ".",
+                                             "..",
+                                             "../..",
+                                             "dir/../dir",
+                                             "fifo",
+                                             "dirlink/..",
+                                             "dirlink/../file",
+                                             "link_rel/",
+                                             "dir//file",
+                                             "dir/./file",
+                                             "dir/sub/abs_dir/file",
+                                             "dir/sub/abs_dir/sub/abs_dir/up/file"};
   for (const std::string& path : relative) {
     for (int flags : {0, AT_SYMLINK_NOFOLLOW}) {
       EXPECT_EQ(Resolver(dirfd_, path, flags), Kernel(dirfd_, path, flags))
           << "path " << path << " flags " << flags;
     }
   }
-  const std::vector<std::string> absolute = {root_ + "/dir/file", root_ + "/link_abs",
-                                             root_ + "/dir/up/../../" ,  "/",  "/..",  "/../..",
-                                             "/proc/self/fd/0", "/dev/stdin",
-                                             "/proc/self",     "/proc/thread-self/fd",
+  const std::vector<std::string> absolute = {root_ + "/dir/file",
+                                             root_ + "/link_abs",
+                                             root_ + "/dir/up/../../",
+                                             "/",
+                                             "/..",
+                                             "/../..",
+                                             "/proc/self/fd/0",
+                                             "/dev/stdin",
+                                             "/proc/self",
+                                             "/proc/thread-self/fd",
                                              "/nonexistent/x"};
   for (const std::string& path : absolute) {
     for (int flags : {0, AT_SYMLINK_NOFOLLOW}) {
@@ -95,8 +125,8 @@ TEST_F(PathResolverTest, AgreesWithTheKernel) {
 TEST_F(PathResolverTest, WalksAboveTheStartDirectory) {
   // ".." above the dirfd and absolute symlinks make openat2 refuse with EXDEV;
   // the component walk must give the kernel's answer.
-  for (std::string path : {"../file", "../../link_rel", "../../dir/sub/../file",
-                                   "abs_dir/file", "abs_dir/../link_abs", "../nothing"}) {
+  for (std::string path : {"../file", "../../link_rel", "../../dir/sub/../file", "abs_dir/file",
+                           "abs_dir/../link_abs", "../nothing"}) {
     EXPECT_EQ(Resolver(subfd_, path, 0), Kernel(subfd_, path, 0)) << path;
   }
 }

@@ -33,8 +33,8 @@ TEST(PosixAclTest, RejectsInvalidAcls) {
   EXPECT_EQ(ParseAcl("").error(), EINVAL);
   EXPECT_EQ(ParseAcl(std::string("\x01\0\0\0", 4)).error(), EINVAL);  // version 1
   // Named entry without a mask.
-  EXPECT_FALSE(ParseAcl(FormatAcl({{kUserObj, 6, 0}, {kUser, 7, 5}, {kGroupObj, 4, 0},
-                                   {kOther, 4, 0}})));
+  EXPECT_FALSE(
+      ParseAcl(FormatAcl({{kUserObj, 6, 0}, {kUser, 7, 5}, {kGroupObj, 4, 0}, {kOther, 4, 0}})));
   // Out of order.
   EXPECT_FALSE(ParseAcl(FormatAcl({{kGroupObj, 4, 0}, {kUserObj, 6, 0}, {kOther, 4, 0}})));
   // Bad permission bits.

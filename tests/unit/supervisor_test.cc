@@ -51,10 +51,10 @@ TEST_F(SupervisorTest, AnswersEachNotificationOnce) {
   Supervisor supervisor(&table_, HandlerContext{&channel_, resolver_.get(), &metadata_, &tasks_});
   const char* path = "/";
   struct stat st;
-  Queue(AUDIT_ARCH_X86_64, SYS_stat, {reinterpret_cast<uint64_t>(path),
-                                      reinterpret_cast<uint64_t>(&st)});
-  Queue(AUDIT_ARCH_X86_64, SYS_getpid);  // not in the table: the kernel runs it
-  Queue(AUDIT_ARCH_I386, 212);           // chown32: refused
+  Queue(AUDIT_ARCH_X86_64, SYS_stat,
+        {reinterpret_cast<uint64_t>(path), reinterpret_cast<uint64_t>(&st)});
+  Queue(AUDIT_ARCH_X86_64, SYS_getpid);                     // not in the table: the kernel runs it
+  Queue(AUDIT_ARCH_I386, 212);                              // chown32: refused
   Queue(AUDIT_ARCH_X86_64, __X32_SYSCALL_BIT | SYS_chown);  // x32: refused
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(supervisor.HandleOne());
   ASSERT_EQ(channel_.sent_.size(), 4u);
@@ -73,8 +73,8 @@ TEST_F(SupervisorTest, SendsNothingForAVanishedTarget) {
   channel_.id_valid_ = false;
   const char* path = "/";
   struct stat st;
-  Queue(AUDIT_ARCH_X86_64, SYS_stat, {reinterpret_cast<uint64_t>(path),
-                                      reinterpret_cast<uint64_t>(&st)});
+  Queue(AUDIT_ARCH_X86_64, SYS_stat,
+        {reinterpret_cast<uint64_t>(path), reinterpret_cast<uint64_t>(&st)});
   ASSERT_TRUE(supervisor.HandleOne());
   EXPECT_TRUE(channel_.sent_.empty());
   EXPECT_EQ(supervisor.stats().gone, 1u);

@@ -30,8 +30,7 @@ TEST(TextFormatTest, AttributesRoundTrip) {
 
 TEST(TextFormatTest, ReadsFakerootSaveLines) {
   // A line of fakeroot's -s file: unknown fields are ignored.
-  auto parsed =
-      ParseRecordLine("dev=fd01,ino=42,mode=100644,uid=7,gid=8,nlink=1,rdev=0");
+  auto parsed = ParseRecordLine("dev=fd01,ino=42,mode=100644,uid=7,gid=8,nlink=1,rdev=0");
   ASSERT_TRUE(parsed) << parsed.error().message();
   EXPECT_EQ(parsed->first, (InodeKey{0xfd01, 42}));
   EXPECT_EQ(parsed->second.uid, 7u);
@@ -39,10 +38,10 @@ TEST(TextFormatTest, ReadsFakerootSaveLines) {
 }
 
 TEST(TextFormatTest, RejectsBadLines) {
-  EXPECT_FALSE(ParseRecordLine("uid=1,gid=2"));              // no key
-  EXPECT_FALSE(ParseRecordLine("dev=zz,ino=1"));             // not hex
+  EXPECT_FALSE(ParseRecordLine("uid=1,gid=2"));                  // no key
+  EXPECT_FALSE(ParseRecordLine("dev=zz,ino=1"));                 // not hex
   EXPECT_FALSE(ParseRecordLine("dev=1,ino=1,uid=99999999999"));  // out of range
-  EXPECT_FALSE(ParseRecordLine("dev=1,ino"));                // no '='
+  EXPECT_FALSE(ParseRecordLine("dev=1,ino"));                    // no '='
 }
 
 }  // namespace
