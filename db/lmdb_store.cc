@@ -104,8 +104,13 @@ Result<std::unique_ptr<LmdbStore>> LmdbStore::Open(const std::string& dir,
   struct stat st;
   if (stat(dir.c_str(), &st) != 0) {
     if (errno != ENOENT || !options.create) return ErrnoError("db directory " + dir);
-    if (mkdir(dir.c_str(), 0700) != 0) return ErrnoError("create db directory " + dir);
-  } else if (!S_ISDIR(st.st_mode)) {
+    // Another run may create it at the same moment: EEXIST is fine if it is a directory.
+    if (mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+      return ErrnoError("create db directory " + dir);
+    }
+    if (stat(dir.c_str(), &st) != 0) return ErrnoError("db directory " + dir);
+  }
+  if (!S_ISDIR(st.st_mode)) {
     return MakeError(ENOTDIR, "db directory " + dir);
   }
 
