@@ -17,13 +17,18 @@ cd "$(dirname "$0")/.."
 packaging/install-deps.sh
 
 jobs=$(nproc)
+passed=0
 for preset in ${FAUXROOT_PRESETS-default sanitize}; do
   echo "== $preset: configure and build"
   cmake --preset "$preset" >/dev/null
   cmake --build --preset "$preset" -j "$jobs"
   echo "== $preset: test"
   # Serial: the inode-reuse test needs a quiet filesystem to observe reuse.
-  ctest --preset "$preset" --no-tests=error --label-exclude soak
+  log=$(mktemp)
+  ctest --preset "$preset" --no-tests=error --label-exclude soak | tee "$log"
+  count=$(sed -nE 's/.*tests passed, 0 tests failed out of ([0-9]+).*/\1/p' "$log")
+  rm -f "$log"
+  passed=$((passed + ${count:-0}))
 done
 
 fuzz_seconds=${FAUXROOT_FUZZ_SECONDS:-30}
@@ -62,5 +67,8 @@ PY
     echo "== fuzz: $target for ${fuzz_seconds}s"
     (cd "$corpus" && "$OLDPWD/build-fuzz/tests/fuzz/${target}_fuzz" -max_total_time="$fuzz_seconds" \
       -print_final_stats=1 "$corpus/$target" 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==.*ERROR)')
+    passed=$((passed + 1))
   done
 fi
+# Reached only when everything passed (set -e): ctest's tests and the fuzz runs.
+echo "total: $passed passed, 0 failed"
