@@ -14,6 +14,8 @@
 #include <string>
 #include <vector>
 
+#include "supervisor/proc_status.h"
+
 namespace fauxroot {
 namespace {
 
@@ -78,17 +80,6 @@ void PushComponents(std::vector<std::string>* stack, std::string_view path) {
     at = slash + 1;
   }
   stack->insert(stack->end(), parts.rbegin(), parts.rend());
-}
-
-// The last field of a "Name:\t1\t2\t3" line of /proc/TID/status: the id in the
-// innermost pid namespace.
-long LastField(const std::string& status, const char* name) {
-  size_t at = status.find(name);
-  if (at == std::string::npos) return -1;
-  size_t end = status.find('\n', at);
-  std::string line = status.substr(at, end - at);
-  size_t tab = line.find_last_of("\t ");
-  return tab == std::string::npos ? -1 : strtol(line.c_str() + tab + 1, nullptr, 10);
 }
 
 }  // namespace
@@ -170,22 +161,16 @@ Expected<UniqueFd> PathResolver::OpenProcSelf(pid_t tid, int proc_root, bool thr
   // "self" read by the supervisor names the supervisor (or nothing, in a pid
   // namespace it is not in); the task means itself. Use the task's ids in the
   // innermost pid namespace, the one of the /proc it sees.
+  auto status = ProcStatus::Read(proc_fd_, tid);
+  if (!status) return std::unexpected(status.error());
+  auto tgid = status->Field("NStgid", 10, /*innermost=*/true);
+  auto pid = status->Field("NSpid", 10, /*innermost=*/true);
+  if (!tgid || !pid || *tgid <= 0 || *pid <= 0) return std::unexpected(ESRCH);
   char name[64];
-  snprintf(name, sizeof name, "%d/status", tid);
-  int fd = openat(proc_fd_, name, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return std::unexpected(ESRCH);
-  UniqueFd status_fd(fd);
-  std::string status(4096, '\0');
-  ssize_t n = read(status_fd.get(), status.data(), status.size());
-  if (n <= 0) return std::unexpected(ESRCH);
-  status.resize(static_cast<size_t>(n));
-  long tgid = LastField(status, "NStgid:");
-  long pid = LastField(status, "NSpid:");
-  if (tgid <= 0 || pid <= 0) return std::unexpected(ESRCH);
   if (thread) {
-    snprintf(name, sizeof name, "%ld/task/%ld", tgid, pid);
+    snprintf(name, sizeof name, "%ld/task/%ld", *tgid, *pid);
   } else {
-    snprintf(name, sizeof name, "%ld", tgid);
+    snprintf(name, sizeof name, "%ld", *tgid);
   }
   return OpenPath(proc_root, name, O_DIRECTORY);
 }

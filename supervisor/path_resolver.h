@@ -54,6 +54,9 @@ class PathResolver {
   // give the task: ENOENT, ENOTDIR, ELOOP, EACCES, EBADF, ...
   Expected<UniqueFd> Resolve(pid_t tid, int dirfd, std::string_view path, unsigned flags) const;
 
+  // The supervisor's /proc, for readers of other /proc entries of a task.
+  int proc_fd() const { return proc_fd_; }
+
   // An fd of task `tid` (AT_FDCWD: its cwd), as an O_PATH fd; EBADF if not open.
   Expected<UniqueFd> OpenTaskFd(pid_t tid, int fd) const;
 

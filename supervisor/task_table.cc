@@ -10,6 +10,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "supervisor/proc_status.h"
+
 namespace fauxroot {
 namespace {
 
@@ -29,21 +31,15 @@ ssize_t ReadProc(int proc_fd, const char* name, char* buffer, size_t size) {
   return n;
 }
 
-long Field(const char* text, const char* name) {
-  const char* at = strstr(text, name);
-  return at == nullptr ? -1 : strtol(at + strlen(name), nullptr, 10);
-}
-
 }  // namespace
 
 Expected<TaskSource::Ids> ProcTaskSource::Lookup(pid_t tid) {
-  char name[48], text[2048];
-  snprintf(name, sizeof name, "%d/status", tid);
-  if (ReadProc(proc_fd_, name, text, sizeof text) <= 0) return std::unexpected(ESRCH);
-  long tgid = Field(text, "\nTgid:");
-  long ppid = Field(text, "\nPPid:");
-  if (tgid <= 0) return std::unexpected(ESRCH);
-  return Ids{static_cast<pid_t>(tgid), static_cast<pid_t>(ppid < 0 ? 0 : ppid)};
+  auto status = ProcStatus::Read(proc_fd_, tid);
+  if (!status) return std::unexpected(status.error());
+  auto tgid = status->Field("Tgid");
+  auto ppid = status->Field("PPid");
+  if (!tgid || *tgid <= 0) return std::unexpected(ESRCH);
+  return Ids{static_cast<pid_t>(*tgid), static_cast<pid_t>(ppid && *ppid > 0 ? *ppid : 0)};
 }
 
 std::vector<pid_t> ProcTaskSource::ChildrenOf(pid_t tgid) {

@@ -61,7 +61,7 @@ Response Create(HandlerContext& ctx, const struct seccomp_notif& n, const Reques
       return Response::Errno(read.error());
     }
   }
-  auto umask_value = TaskUmask(tid);
+  auto umask_value = TaskUmask(ctx, tid);
   if (!umask_value) return Response::Continue();
   const mode_t mode = req.mode & 07777 & ~*umask_value;
 

@@ -32,7 +32,7 @@ Response HandleCapabilities(HandlerContext& ctx, const struct seccomp_notif& n, 
     return Response::Continue();
   }
   if (header.pid != 0) {
-    auto self = TaskNamespacePid(tid);
+    auto self = TaskNamespacePid(ctx, tid);
     if (!self || *self != header.pid) return Response::Continue();
   }
   struct __user_cap_data_struct data[2] = {};

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "supervisor/handlers/handler.h"
+#include "supervisor/proc_status.h"
 
 namespace fauxroot {
 
@@ -86,42 +87,20 @@ Response Dispatch(Handler handler, HandlerContext& ctx, const struct seccomp_not
   return Response::Continue();
 }
 
-namespace {
-
-// The value after "\nName:" in /proc/TID/status; `last`: the last of several.
-Expected<unsigned long> StatusField(pid_t tid, const char* name, int base, bool last) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/status", tid);
-  UniqueFd fd(open(path, O_RDONLY | O_CLOEXEC));
-  if (!fd) return std::unexpected(ESRCH);
-  char text[4096];
-  ssize_t n = read(fd.get(), text, sizeof text - 1);
-  if (n <= 0) return std::unexpected(ESRCH);
-  text[n] = '\0';
-  const char* line = strstr(text, name);
-  if (line == nullptr) return std::unexpected(ESRCH);
-  const char* value = line + strlen(name);
-  if (last) {
-    const char* end = strchr(value, '\n');
-    const char* tab = end != nullptr ? end : value + strlen(value);
-    while (tab > value && tab[-1] != '\t' && tab[-1] != ' ') --tab;
-    value = tab;
-  }
-  return strtoul(value, nullptr, base);
+Expected<mode_t> TaskUmask(const HandlerContext& ctx, pid_t tid) {
+  auto status = ProcStatus::Read(ctx.resolver->proc_fd(), tid);
+  if (!status) return std::unexpected(status.error());
+  auto umask_value = status->Field("Umask", 8);
+  if (!umask_value) return std::unexpected(ESRCH);
+  return static_cast<mode_t>(*umask_value);
 }
 
-}  // namespace
-
-Expected<mode_t> TaskUmask(pid_t tid) {
-  auto value = StatusField(tid, "\nUmask:", 8, false);
-  if (!value) return std::unexpected(value.error());
-  return static_cast<mode_t>(*value);
-}
-
-Expected<pid_t> TaskNamespacePid(pid_t tid) {
-  auto value = StatusField(tid, "\nNStgid:", 10, true);
-  if (!value) return std::unexpected(value.error());
-  return static_cast<pid_t>(*value);
+Expected<pid_t> TaskNamespacePid(const HandlerContext& ctx, pid_t tid) {
+  auto status = ProcStatus::Read(ctx.resolver->proc_fd(), tid);
+  if (!status) return std::unexpected(status.error());
+  auto pid = status->Field("NStgid", 10, /*innermost=*/true);
+  if (!pid) return std::unexpected(ESRCH);
+  return static_cast<pid_t>(*pid);
 }
 
 Expected<std::optional<Owner>> OwnerOfNewEntry(HandlerContext& ctx, pid_t tid, int parent_dir) {

@@ -74,9 +74,9 @@ inline uint32_t ArgU32(const struct seccomp_notif& n, int i) {
 
 // The task's umask, from /proc/TID/status (about 16 us: used only where a call
 // must be emulated rather than continued).
-Expected<mode_t> TaskUmask(pid_t tid);
+Expected<mode_t> TaskUmask(const HandlerContext& ctx, pid_t tid);
 // The task's process id in its own pid namespace (what getpid() returns there).
-Expected<pid_t> TaskNamespacePid(pid_t tid);
+Expected<pid_t> TaskNamespacePid(const HandlerContext& ctx, pid_t tid);
 
 // The owner a new directory entry made by task `tid` in `parent_dir` gets, when
 // it is not root's: the task's fsuid and fsgid, or the directory's (fake) group

@@ -46,7 +46,7 @@ Response HandleMknod(HandlerContext& ctx, const struct seccomp_notif& n, Handler
     bool exists = fstatat(parent->dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0;
     return Response::Errno(exists ? EEXIST : ENOENT);
   }
-  auto umask_value = TaskUmask(tid);
+  auto umask_value = TaskUmask(ctx, tid);
   if (!umask_value) return Response::Errno(umask_value.error());
 
   if (!ctx.channel->IdValid(n.id)) return Response::None();
