@@ -3,7 +3,7 @@
 # Idempotent: packages already present are left alone, and apt-get update runs
 # only when a package is missing. Run as root on Debian 12 (bookworm).
 #   --bench  also what bench/macro.sh compares against and draws with
-#            (fakechroot, bc, python3-matplotlib)
+#            (bc, python3-matplotlib)
 set -euo pipefail
 
 packages=(
@@ -16,12 +16,14 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   busybox-static acl attr libcap2-bin python3 util-linux coreutils
   fakeroot rpm debootstrap skopeo umoci strace golang-go file
+  # builders the tests plug fauxroot into, and the local repository they use
+  mmdebstrap fakechroot apt-utils
   # fuzzing: clang 16 with libc++ (libstdc++ 12 gives clang no std::expected)
   clang-16 libclang-rt-16-dev libc++-16-dev libc++abi-16-dev
 )
 
 if [[ ${1:-} == --bench ]]; then
-  packages+=(fakechroot bc python3-matplotlib)
+  packages+=(bc python3-matplotlib)
 fi
 
 missing=()

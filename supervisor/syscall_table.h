@@ -10,6 +10,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 
 #include <cstdint>
@@ -83,6 +84,7 @@ enum class Handler : uint8_t {
   kGetxattrat,
   kListxattrat,
   kRemovexattrat,
+  kMount,
 };
 
 struct SyscallEntry {
@@ -158,6 +160,9 @@ inline constexpr SyscallEntry kTrappedSyscalls[] = {
     {"fremovexattr", Handler::kFremovexattr},
     {"execve", Handler::kExecve},
     {"execveat", Handler::kExecveat},
+    // a new mount (not a bind, remount, move or propagation change): devpts
+    {"mount", Handler::kMount, 3,
+     MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE, 0},
 };
 
 // Native calls newer than libseccomp 2.5.4, by number (common/linux_compat.h):

@@ -81,6 +81,8 @@ Response Dispatch(Handler handler, HandlerContext& ctx, const struct seccomp_not
     case Handler::kListxattrat:
     case Handler::kRemovexattrat:
       return HandleXattr(ctx, notif, handler);
+    case Handler::kMount:
+      return HandleMount(ctx, notif);
     case Handler::kNone:
       break;
   }

@@ -60,6 +60,7 @@ Response HandleExec(HandlerContext& ctx, const struct seccomp_notif& notif, Hand
 Response HandleCreate(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
 Response HandleChmod(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
 Response HandleXattr(HandlerContext& ctx, const struct seccomp_notif& notif, Handler which);
+Response HandleMount(HandlerContext& ctx, const struct seccomp_notif& notif);
 // mknod of a FIFO, socket or regular file (create.cc).
 Response HandleCreateNode(HandlerContext& ctx, const struct seccomp_notif& notif, int dirfd,
                           uint64_t path, mode_t mode);

@@ -226,5 +226,22 @@ ln -s t a-symlink
 )sh") + kListings);
 }
 
+// A new devpts instance with owners only real root has (mmdebstrap --mode=root
+// mounts it with uid=5): fauxroot makes the mount without them. Bind mounts and
+// other file systems go to the kernel, failures included.
+TEST(DifferentialTest, MountsOfDevptsAndOthers) {
+  ExpectSameAsRoot(R"sh(
+unshare --mount sh -c '
+mount -t devpts -o noexec,nosuid,uid=5,gid=5,mode=620,ptmxmode=666 none pts && echo devpts
+stat -c "%n %F %a %u %g %t:%T" pts/ptmx
+mount -t devpts -o uid=5,bogus none pts2 2>/dev/null || echo "bad option refused"
+mount -t nosuchfs none pts2 2>/dev/null || echo "unknown fs refused"
+mount --bind dir pts2 && stat -c "%n %F" pts2/file
+mount -t tmpfs -o mode=700 tmpfs pts2 && stat -c "%n %a" pts2
+'
+)sh",
+                   "mkdir pts pts2 dir && touch dir/file");
+}
+
 }  // namespace
 }  // namespace fauxroot::testing

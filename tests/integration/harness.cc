@@ -12,8 +12,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <set>
 #include <sstream>
 
 namespace fauxroot::testing {
@@ -87,10 +90,10 @@ ProcessResult RunProcess(const std::vector<std::string>& argv_in, const RunSpec&
     dup2(out_pipe[1], 1);
     dup2(err_pipe[1], 2);
     if (!spec.cwd.empty() && chdir(spec.cwd.c_str()) != 0) _exit(126);
-    for (const std::string& e : spec.env) putenv(const_cast<char*>(e.c_str()));
-    // A clean, predictable environment for the scripts.
+    // A clean, predictable environment for the scripts, which spec.env may change.
     setenv("PATH", "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", 1);
     setenv("LC_ALL", "C", 1);
+    for (const std::string& e : spec.env) putenv(const_cast<char*>(e.c_str()));
     std::vector<char*> args;
     for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
@@ -199,6 +202,26 @@ std::string ReadFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::string ListingDifference(const std::string& expected, const std::string& got) {
+  auto lines = [](const std::string& text) {
+    std::set<std::string> set;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) set.insert(line);
+    return set;
+  };
+  const std::set<std::string> want = lines(expected), have = lines(got);
+  std::vector<std::string> missing, extra;
+  std::ranges::set_difference(want, have, std::back_inserter(missing));
+  std::ranges::set_difference(have, want, std::back_inserter(extra));
+  if (missing.empty() && extra.empty()) return "";
+  std::string report = std::to_string(missing.size()) + " lines only in the expected listing, " +
+                       std::to_string(extra.size()) + " only in the other:\n";
+  for (size_t i = 0; i < missing.size() && i < 40; ++i)
+    report += "  expected: " + missing[i] + "\n";
+  for (size_t i = 0; i < extra.size() && i < 40; ++i) report += "  got:      " + extra[i] + "\n";
+  return report;
 }
 
 }  // namespace fauxroot::testing

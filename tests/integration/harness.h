@@ -66,6 +66,11 @@ class ScratchDir {
 
 std::string ReadFile(const std::string& path);
 
+// Compares two listings line by line as sets (order ignored): empty when they
+// hold the same lines, else how many lines each side alone has and up to 40
+// of each.
+std::string ListingDifference(const std::string& expected, const std::string& got);
+
 // Listings of the current directory by four independent readers: GNU stat
 // (statx), ls (statx), find (newfstatat) and a static busybox (stat/lstat
 // without glibc), then `stat -L` of ./a-symlink. Times are left out.
