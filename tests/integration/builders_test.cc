@@ -118,8 +118,8 @@ chmod 755 debian/rules
 }
 
 // The embedding API, installed with `cmake --install`, found by an outside
-// project with find_package(fauxroot): examples/two_layers builds a two-layer
-// image as an unprivileged user.
+// project with find_package(fauxroot): examples/two_layers (C++) builds a
+// two-layer image and examples/one_layer (C) a one-layer one, as an unprivileged user.
 TEST(ApiTest, TheExampleLinksAgainstTheInstalledPackageAndBuildsTwoLayers) {
   ScratchDir dir(IsRoot() ? kNobody : geteuid());
   const std::string prefix = dir.path() + "/prefix", build = dir.path() + "/example";
@@ -129,7 +129,8 @@ TEST(ApiTest, TheExampleLinksAgainstTheInstalledPackageAndBuildsTwoLayers) {
                                  // A sanitized library needs a sanitized program.
                                  (std::string(FAUXROOT_SANITIZE).empty()
                                       ? std::string()
-                                      : " -DCMAKE_CXX_FLAGS=-fsanitize=" FAUXROOT_SANITIZE) +
+                                      : " -DCMAKE_CXX_FLAGS=-fsanitize=" FAUXROOT_SANITIZE
+                                        " -DCMAKE_C_FLAGS=-fsanitize=" FAUXROOT_SANITIZE) +
                                  " >/dev/null && cmake --build " + build +
                                  " >/dev/null && chmod -R a+rX " + dir.path(),
                              {.timeout_seconds = 300});
@@ -147,6 +148,20 @@ TEST(ApiTest, TheExampleLinksAgainstTheInstalledPackageAndBuildsTwoLayers) {
   EXPECT_EQ(r.out,
             "2\n-rwsr-xr-x root:0 (0:0) /bin/tool\ndrwxr-xr-x 1000:1000 (1000:1000) /home/user\n"
             "crw-r--r-- root:0 (0:0) /dev/null device 1,3\n");
+
+  // The C interface: examples/one_layer.c.
+  ASSERT_EQ(RunShell("mkdir c-work && chmod 777 c-work", {.cwd = dir.path()}).status, 0);
+  r = RunProcess({build + "/one_layer", dir.path() + "/c-work"}, AsUser(dir));
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("sha256:")) << r.out;
+  r = RunShell(PROJECT_SOURCE_DIR "/packaging/image-files.py c-work/image:one /bin/tool /home/user",
+               {.cwd = dir.path()});
+  EXPECT_EQ(r.out,
+            "-rwsr-xr-x 0:0 (0:0) /bin/tool\ndrwxr-xr-x 1000:1000 (1000:1000) /home/user\n");
+  // Bad arguments are refused with a message, not a crash.
+  r = RunProcess({build + "/one_layer", dir.path() + "/no/such/dir"}, AsUser(dir));
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("step failed"), std::string::npos) << r.err;
 }
 
 // The Debian package (cpack -G DEB) installs with dpkg, runs for an
