@@ -9,7 +9,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
+#include <vector>
 
 #include "common/log.h"
 #include "db/lmdb_store.h"
@@ -57,6 +60,25 @@ long PeakMemoryKiB() {
   }
   fclose(status);
   return kib;
+}
+
+// The ten calls that took most of the supervisor's CPU time, for -v.
+void LogSyscallProfile(const SupervisorStats& stats) {
+  if (!LogEnabled(LogLevel::kInfo)) return;
+  std::vector<size_t> numbers;
+  for (size_t nr = 0; nr < stats.by_syscall.size(); ++nr) {
+    if (stats.by_syscall[nr].count > 0) numbers.push_back(nr);
+  }
+  std::ranges::sort(numbers, std::greater<>(),
+                    [&](size_t nr) { return stats.by_syscall[nr].nanoseconds; });
+  if (numbers.size() > 10) numbers.resize(10);
+  for (size_t nr : numbers) {
+    const SupervisorStats::PerSyscall& entry = stats.by_syscall[nr];
+    Log(LogLevel::kInfo, "  %-24s %9llu calls %7.2f s CPU %6.2f us each",
+        SyscallName(NativeAuditArch(), static_cast<int>(nr)).c_str(),
+        static_cast<unsigned long long>(entry.count), entry.nanoseconds / 1e9,
+        entry.nanoseconds / 1e3 / static_cast<double>(entry.count));
+  }
 }
 
 int Fail(const Error& error) {
@@ -162,6 +184,8 @@ int RunCommand(const RunOptions& options) {
   if (!proc_fd) return Fail(Error(errno, "open /proc"));
 
   PathResolver resolver(proc_fd.get());
+  RootCache roots;
+  resolver.set_root_cache(&roots);
   // A new or record-free db cannot hold a directory with a fake group yet.
   auto count = (*store)->Count();
   FakeMetadata metadata(store->get(), !count || *count > 0);
@@ -169,7 +193,8 @@ int RunCommand(const RunOptions& options) {
   auto tasks = TaskTable::Create(&task_source);
   if (!tasks) return Fail(tasks.error());
   tasks->set_root_pid(step->init_pid);
-  Supervisor supervisor(&*table, HandlerContext{&*channel, &resolver, &metadata, &*tasks});
+  Supervisor supervisor(&*table, HandlerContext{&*channel, &resolver, &metadata, &*tasks, &roots});
+  supervisor.set_profiling(LogEnabled(LogLevel::kInfo));
 
   if (auto go = SendControl(step->control.get(), ControlMessage::kGo); !go) return Fail(go.error());
   auto report_exec = [&] {
@@ -190,6 +215,7 @@ int RunCommand(const RunOptions& options) {
       static_cast<unsigned long long>(stats.notifications),
       static_cast<unsigned long long>(stats.foreign_abi),
       static_cast<unsigned long long>(stats.gone), PeakMemoryKiB());
+  LogSyscallProfile(stats);
   if (!status) {
     kill(step->init_pid, SIGKILL);
     return Fail(status.error());

@@ -101,6 +101,20 @@ Expected<UniqueFd> PathResolver::OpenTaskEntry(pid_t tid, const char* entry) con
   return fd;
 }
 
+Expected<int> PathResolver::TaskRoot(pid_t tid, UniqueFd* holder, bool* cached) const {
+  if (roots_ != nullptr) {
+    if (int fd = roots_->Find(tid); fd >= 0) {
+      *cached = true;
+      return fd;
+    }
+  }
+  auto opened = OpenTaskEntry(tid, "root");
+  if (!opened) return std::unexpected(opened.error());
+  *holder = std::move(*opened);
+  if (roots_ != nullptr) roots_->Insert(tid, *holder);
+  return holder->get();
+}
+
 Expected<UniqueFd> PathResolver::OpenTaskFd(pid_t tid, int fd) const {
   if (fd == AT_FDCWD) return OpenTaskEntry(tid, "cwd");
   if (fd < 0) return std::unexpected(EBADF);
@@ -120,14 +134,33 @@ Expected<UniqueFd> PathResolver::Resolve(pid_t tid, int dirfd, std::string_view 
     return OpenTaskFd(tid, dirfd);
   }
   const bool absolute = path[0] == '/';
-  auto start = absolute ? OpenTaskEntry(tid, "root") : OpenTaskFd(tid, dirfd);
-  if (!start) return start;
+  UniqueFd holder;
+  bool cached = false;
+  Expected<int> start = std::unexpected(EBADF);
+  if (absolute) {
+    start = TaskRoot(tid, &holder, &cached);
+  } else if (auto opened = OpenTaskFd(tid, dirfd); opened) {
+    holder = std::move(*opened);
+    start = holder.get();
+  } else {
+    start = std::unexpected(opened.error());
+  }
+  if (!start) return std::unexpected(start.error());
   const uint64_t open_flags = (flags & kNoFollow) ? O_NOFOLLOW : 0;
   const uint64_t scope = absolute ? RESOLVE_IN_ROOT : RESOLVE_BENEATH;
 
-  auto fast = OpenAt2(start->get(), path, open_flags, scope);
+  // A cached root is never in /proc: a walk from it that stays on its mount
+  // cannot have met /proc's "self".
+  auto fast = OpenAt2(*start, path, open_flags, scope | (cached ? RESOLVE_NO_XDEV : 0));
   if (fast) return fast;
   int err = fast.error();
+  if (cached && err == EXDEV) {
+    fast = OpenAt2(*start, path, open_flags, scope);
+    if (fast) return fast;
+    err = fast.error();
+  } else if (cached && err == ENOENT) {
+    return std::unexpected(ENOENT);
+  }
   if (err == ENOENT) {
     // Genuine, unless the walk went through /proc's "self" (which names the
     // supervisor, not the task): directly, through a symlink such as
@@ -140,8 +173,8 @@ Expected<UniqueFd> PathResolver::Resolve(pid_t tid, int dirfd, std::string_view 
     if (name != "self" && name != "thread-self") {
       Expected<UniqueFd> parent =
           slash == std::string_view::npos
-              ? Dup(start->get())
-              : OpenAt2(start->get(), trimmed.substr(0, slash == 0 ? 1 : slash), 0, scope);
+              ? Dup(*start)
+              : OpenAt2(*start, trimmed.substr(0, slash == 0 ? 1 : slash), 0, scope);
       if (parent) {
         auto entry = OpenAt2(parent->get(), name, O_NOFOLLOW, RESOLVE_BENEATH);
         if (!entry && entry.error() == ENOENT) return std::unexpected(ENOENT);
@@ -152,9 +185,11 @@ Expected<UniqueFd> PathResolver::Resolve(pid_t tid, int dirfd, std::string_view 
   }
 
   // The slow path: walk it like the kernel does.
-  auto root = absolute ? Dup(start->get()) : OpenTaskEntry(tid, "root");
-  if (!root) return root;
-  return Walk(tid, root->get(), start->get(), path, (flags & kNoFollow) == 0);
+  UniqueFd root_holder;
+  bool root_cached = false;
+  auto root = absolute ? Expected<int>(*start) : TaskRoot(tid, &root_holder, &root_cached);
+  if (!root) return std::unexpected(root.error());
+  return Walk(tid, *root, *start, path, (flags & kNoFollow) == 0);
 }
 
 Expected<UniqueFd> PathResolver::OpenProcSelf(pid_t tid, int proc_root, bool thread) const {

@@ -7,7 +7,9 @@
 // writing, so a FIFO is never opened and no device is touched.
 //
 // Fast path: one openat2(2). Absolute paths resolve with RESOLVE_IN_ROOT under
-// the task's root (".." and absolute symlinks stay inside it, as after chroot);
+// the task's root (".." and absolute symlinks stay inside it, as after chroot),
+// kept open between calls by a RootCache, first with RESOLVE_NO_XDEV: a walk
+// that crosses no mount never reached /proc, so its ENOENT is the answer;
 // relative paths with RESOLVE_BENEATH from the cwd or dirfd, which fails with
 // EXDEV whenever the walk would leave the start directory (".." above it, an
 // absolute symlink, a /proc magic link). Those cases, and ENOENT that could come
@@ -27,6 +29,7 @@
 
 #include "common/result.h"
 #include "common/unique_fd.h"
+#include "supervisor/root_cache.h"
 #include "supervisor/target_memory.h"
 
 namespace fauxroot {
@@ -54,6 +57,9 @@ class PathResolver {
   // give the task: ENOENT, ENOTDIR, ELOOP, EACCES, EBADF, ...
   Expected<UniqueFd> Resolve(pid_t tid, int dirfd, std::string_view path, unsigned flags) const;
 
+  // Keeps tasks' roots open in `cache` (borrowed; may be null) between calls.
+  void set_root_cache(RootCache* cache) { roots_ = cache; }
+
   // The supervisor's /proc, for readers of other /proc entries of a task.
   int proc_fd() const { return proc_fd_; }
 
@@ -72,11 +78,14 @@ class PathResolver {
 
  private:
   Expected<UniqueFd> OpenTaskEntry(pid_t tid, const char* entry) const;
+  // The task's root: from the cache (borrowed, `*cached` set) or opened into `*holder`.
+  Expected<int> TaskRoot(pid_t tid, UniqueFd* holder, bool* cached) const;
   Expected<UniqueFd> Walk(pid_t tid, int root, int start, std::string_view path,
                           bool follow_final) const;
   Expected<UniqueFd> OpenProcSelf(pid_t tid, int proc_root, bool thread) const;
 
   int proc_fd_;
+  RootCache* roots_ = nullptr;
 };
 
 }  // namespace fauxroot

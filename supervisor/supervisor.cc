@@ -6,6 +6,7 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/linux_compat.h"
@@ -40,6 +41,26 @@ Result<void> Supervisor::HandleOne() {
   if (!received) return std::unexpected(received.error());
   if (*received != ReceiveStatus::kOk) return {};
   ++stats_.notifications;
+  if (ctx_.roots != nullptr) ctx_.roots->Seen(static_cast<pid_t>(notif.pid));
+  // With profiling on, the supervisor's CPU time on this call, from receive to
+  // answer sent, is charged to its syscall however this returns.
+  struct Charge {
+    SupervisorStats::PerSyscall* slot = nullptr;
+    struct timespec start {};
+    ~Charge() {
+      if (slot == nullptr) return;
+      struct timespec end;
+      clock_gettime(CLOCK_THREAD_CPUTIME_ID, &end);
+      ++slot->count;
+      slot->nanoseconds += static_cast<uint64_t>((end.tv_sec - start.tv_sec) * 1000000000LL +
+                                                 (end.tv_nsec - start.tv_nsec));
+    }
+  } charge;
+  if (profiling_ && notif.data.arch == NativeAuditArch() && notif.data.nr >= 0 &&
+      static_cast<size_t>(notif.data.nr) < stats_.by_syscall.size()) {
+    charge.slot = &stats_.by_syscall[static_cast<size_t>(notif.data.nr)];
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &charge.start);
+  }
 
   Response response = Answer(notif);
   if (LogEnabled(LogLevel::kDebug)) {

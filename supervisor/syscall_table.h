@@ -10,6 +10,7 @@
 #pragma once
 
 #include <fcntl.h>
+#include <sched.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 
@@ -85,6 +86,7 @@ enum class Handler : uint8_t {
   kListxattrat,
   kRemovexattrat,
   kMount,
+  kRootChange,
 };
 
 struct SyscallEntry {
@@ -163,6 +165,11 @@ inline constexpr SyscallEntry kTrappedSyscalls[] = {
     // a new mount (not a bind, remount, move or propagation change): devpts
     {"mount", Handler::kMount, 3,
      MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE, 0},
+    // calls that change a task's root: they empty the root cache (root_cache.h)
+    {"chroot", Handler::kRootChange},
+    {"pivot_root", Handler::kRootChange},
+    {"setns", Handler::kRootChange},
+    {"unshare", Handler::kRootChange, 0, CLONE_NEWNS, CLONE_NEWNS},
 };
 
 // Native calls newer than libseccomp 2.5.4, by number (common/linux_compat.h):

@@ -10,17 +10,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "common/pidfd.h"
 #include "supervisor/proc_status.h"
 
 namespace fauxroot {
 namespace {
 
 constexpr int kMaxDepth = 64;
-#ifndef PIDFD_THREAD
-constexpr unsigned kPidfdThread = O_EXCL;  // Linux 6.9
-#else
-constexpr unsigned kPidfdThread = PIDFD_THREAD;
-#endif
 
 // Reads a small /proc file into `buffer`; returns its length or -1.
 ssize_t ReadProc(int proc_fd, const char* name, char* buffer, size_t size) {
@@ -73,11 +69,7 @@ std::vector<pid_t> ProcTaskSource::ChildrenOf(pid_t tgid) {
   return children;
 }
 
-UniqueFd ProcTaskSource::WatchExit(pid_t tid) {
-  long fd = syscall(SYS_pidfd_open, tid, kPidfdThread);
-  if (fd < 0 && errno == EINVAL) fd = syscall(SYS_pidfd_open, tid, 0);  // before Linux 6.9
-  return UniqueFd(fd < 0 ? -1 : static_cast<int>(fd));
-}
+UniqueFd ProcTaskSource::WatchExit(pid_t tid) { return OpenTaskPidfd(tid); }
 
 Result<TaskTable> TaskTable::Create(TaskSource* source) {
   UniqueFd epoll(epoll_create1(EPOLL_CLOEXEC));

@@ -83,6 +83,9 @@ Response Dispatch(Handler handler, HandlerContext& ctx, const struct seccomp_not
       return HandleXattr(ctx, notif, handler);
     case Handler::kMount:
       return HandleMount(ctx, notif);
+    case Handler::kRootChange:
+      if (ctx.roots != nullptr) ctx.roots->RootsMayChange(static_cast<pid_t>(notif.pid));
+      return Response::Continue();
     case Handler::kNone:
       break;
   }

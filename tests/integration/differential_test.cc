@@ -243,5 +243,38 @@ mount -t tmpfs -o mode=700 tmpfs pts2 && stat -c "%n %a" pts2
                    "mkdir pts pts2 dir && touch dir/file");
 }
 
+// Each task's root is kept open between its calls: chroot, and a thread that
+// shares the root of the one that chroots, must see the new root at once.
+TEST(DifferentialTest, AbsolutePathsFollowRootChanges) {
+  ExpectSameAsRoot(R"sh(
+mkdir -p inner/sub && touch inner/marker && chown 7:8 inner/marker
+/usr/bin/python3 - <<'PY'
+import os, threading
+def owner(path):
+    try:
+        st = os.stat(path)
+        return "%s %d:%d" % (path, st.st_uid, st.st_gid)
+    except OSError as e:
+        return "%s errno %d" % (path, e.errno)
+print(owner("/marker"))
+seen = []
+go, done = threading.Event(), threading.Event()
+def sibling():
+    seen.append(owner("/marker"))
+    go.wait()
+    seen.append(owner("/marker"))
+    done.set()
+t = threading.Thread(target=sibling); t.start()
+os.chroot("inner")
+go.set(); done.wait(); t.join()
+print(owner("/marker"), owner("/missing"), seen)
+os.chdir("/")
+print(owner("/marker"), owner("marker"), owner("/sub/../marker"))
+PY
+unshare --mount sh -c 'mount -t tmpfs -o mode=711 tmpfs inner && stat -c "%n %a" inner/ /proc/self/root/inner'
+stat -c "%n %a" inner
+)sh");
+}
+
 }  // namespace
 }  // namespace fauxroot::testing

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# The package-heavy macro benchmark: mmdebstrap builds a Debian bookworm root
+# with about 200 packages (minbase plus build-essential, python3, perl, git,
+# iputils-ping, sudo, passwd, cron, ...) into a tarball, offline, from a local
+# file:// repository (packaging/debian-repo.sh: the first run downloads the
+# .debs from this machine's apt mirror; later runs reuse them). Each tool runs
+# in the same session, RUNS times, in a fresh directory on a tmpfs:
+#   native      real root, mmdebstrap --mode=root (the physical baseline)
+#   fauxroot    uid 65534: fauxroot run -- mmdebstrap --mode=root
+#   fakechroot  uid 65534: mmdebstrap --mode=fakechroot (fakechroot + fakeroot)
+#   unshare     a user with /etc/subuid ranges: mmdebstrap --mode=unshare
+#               (newuidmap, a set-uid helper; the user is created if missing)
+#   proot       uid 65534: mmdebstrap --mode=proot (proot -0)
+# A tool that fails is reported as failed, with its log's tail, and the others go on.
+# Prints medians and ratios to native; appends "packages TOOL SECONDS" lines to
+# RESULTS (default $work/results.txt) for bench/chart.py.
+# Usage: sudo bench/packages.sh [--runs N] [--tools "native fauxroot ..."] [BUILD_DIR]
+set -euo pipefail
+runs=3 tools="native fauxroot fakechroot unshare proot" build=build
+while (($#)); do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    --tools) tools=$2; shift 2 ;;
+    *) build=$1; shift ;;
+  esac
+done
+[[ $(id -u) -eq 0 ]] || { echo "packages.sh: run as root (the baseline is real root)" >&2; exit 1; }
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath "$build")
+work=${FAUXROOT_BENCH_WORK:-/tmp/fauxroot-macro}
+results=${RESULTS:-$work/results.txt}
+mkdir -p "$work"
+if ! mountpoint -q "$work"; then mount -t tmpfs -o size=8g,mode=755 fauxroot-bench "$work"; fi
+chmod 755 "$work"
+install -m 755 "$build/cli/fauxroot" "$work/"
+
+packages=(build-essential python3 perl git iputils-ping sudo passwd cron ca-certificates curl
+  openssh-client less vim-tiny locales procps)
+repo=$work/repo
+"$src/packaging/debian-repo.sh" "$repo" "${packages[@]}" usrmerge >/dev/null
+chmod -R a+rX "$repo"
+include=$(IFS=,; echo "${packages[*]}")
+mmdebstrap() {
+  echo "mmdebstrap --mode=$1 --variant=minbase --include=$include bookworm out.tar" \
+    "'deb [trusted=yes] copy://$repo bookworm main'"
+}
+
+bench_user=fauxroot-bench
+if [[ $tools == *unshare* ]] && ! id "$bench_user" >/dev/null 2>&1; then
+  useradd --system --home-dir "$work" --shell /bin/sh "$bench_user"
+  usermod --add-subuids 1000000-1065535 --add-subgids 1000000-1065535 "$bench_user"
+fi
+
+as() { setpriv --reuid="$1" --regid="$1" --clear-groups -- env HOME="$work" "${@:2}"; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+run_tool() {
+  case $1 in
+    native) sh -c "$(mmdebstrap root)" ;;
+    fauxroot) as 65534 "$work/fauxroot" -v run --db db -- sh -c "$(mmdebstrap root)" ;;
+    fakechroot) as 65534 sh -c "$(mmdebstrap fakechroot)" ;;
+    unshare) as "$(id -u $bench_user)" sh -c "$(mmdebstrap unshare)" ;;
+    proot) as 65534 sh -c "$(mmdebstrap proot)" ;;
+  esac
+}
+
+declare -A median_of
+for tool in $tools; do
+  times=()
+  for ((i = 0; i < runs; i++)); do
+    rm -rf "$work/run" && mkdir "$work/run" && chmod 777 "$work/run"
+    t0=$(date +%s.%N)
+    if ! (cd "$work/run" && run_tool "$tool" >log 2>&1); then
+      echo "$tool: failed; the end of its log:" && tail -5 "$work/run/log"
+      times=()
+      break
+    fi
+    times+=("$(echo "$(date +%s.%N) - $t0" | bc)")
+    [[ $tool == fauxroot ]] && grep -E 'notifications|peak' "$work/run/log" | sed 's/^/  /'
+  done
+  ((${#times[@]})) || continue
+  median_of[$tool]=$(printf '%s\n' "${times[@]}" | median)
+  printf '%-11s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times[*]}"
+  echo "packages $tool ${median_of[$tool]}" >>"$results"
+done
+if [[ -n ${median_of[native]:-} ]]; then
+  echo "ratios to native (median / median):"
+  for tool in "${!median_of[@]}"; do
+    printf '  %-11s %5.2f\n' "$tool" "$(echo "${median_of[$tool]} / ${median_of[native]}" | bc -l)"
+  done
+fi
+echo "packages in the root: $(tar -tf "$work/run/out.tar" ./var/lib/dpkg/status >/dev/null 2>&1 &&
+  tar -xOf "$work/run/out.tar" ./var/lib/dpkg/status | grep -c '^Package:' || echo '?')"
