@@ -186,9 +186,10 @@ int RunCommand(const RunOptions& options) {
   PathResolver resolver(proc_fd.get());
   RootCache roots;
   resolver.set_root_cache(&roots);
-  // A new or record-free db cannot hold a directory with a fake group yet.
-  auto count = (*store)->Count();
-  FakeMetadata metadata(store->get(), !count || *count > 0);
+  // What the db holds decides which calls can be left to the kernel at once.
+  auto contents = FakeMetadata::Scan(store->get());
+  if (!contents) return Fail(contents.error());
+  FakeMetadata metadata(store->get(), contents->fake_group_dirs, contents->access_acls);
   ProcTaskSource task_source(proc_fd.get());
   auto tasks = TaskTable::Create(&task_source);
   if (!tasks) return Fail(tasks.error());

@@ -5,6 +5,7 @@
 #include <sys/sysmacros.h>
 
 #include "common/log.h"
+#include "supervisor/posix_acl.h"
 
 namespace fauxroot {
 namespace {
@@ -47,6 +48,17 @@ uint64_t InodeGeneration(int fd) {
   return hash == 0 ? 1 : hash;  // 0 means "unknown"
 }
 
+Result<FakeMetadata::Contents> FakeMetadata::Scan(OwnershipStore* store) {
+  Contents contents;
+  // Records do not say whether they are directories: any group counts.
+  auto scanned = store->ForEach([&](const InodeKey&, const InodeRecord& record) {
+    contents.fake_group_dirs |= record.gid != 0;
+    contents.access_acls |= record.FindXattr(kAclAccess) != nullptr;
+  });
+  if (!scanned) return std::unexpected(scanned.error());
+  return contents;
+}
+
 Expected<std::optional<InodeRecord>> FakeMetadata::Lookup(int fd, const struct stat& st) {
   auto record = store_->Get({st.st_dev, st.st_ino});
   if (!record) return std::unexpected(StoreErrno(record.error(), "read record"));
@@ -70,6 +82,7 @@ Expected<void> FakeMetadata::Store(int fd, const struct stat& st, InodeRecord re
     record.generation = InodeGeneration(fd);
     done = store_->Put(key, record);
     if (S_ISDIR(st.st_mode) && record.gid != 0) fake_group_dirs_ = true;
+    if (record.FindXattr(kAclAccess) != nullptr) access_acls_ = true;
   }
   if (!done) return std::unexpected(StoreErrno(done.error(), "write record"));
   return {};

@@ -24,11 +24,18 @@ uint64_t InodeGeneration(int fd);
 
 class FakeMetadata {
  public:
-  // `fake_group_dirs`: whether the store may already hold a directory with a
-  // group other than 0 (true unless the caller knows the store is new or holds
-  // no such record).
-  explicit FakeMetadata(OwnershipStore* store, bool fake_group_dirs = true)
-      : store_(store), fake_group_dirs_(fake_group_dirs) {}
+  // What the store may already hold (true unless the caller knows otherwise):
+  // `fake_group_dirs`, a directory with a group other than 0; `access_acls`,
+  // a record with an access ACL.
+  explicit FakeMetadata(OwnershipStore* store, bool fake_group_dirs = true, bool access_acls = true)
+      : store_(store), fake_group_dirs_(fake_group_dirs), access_acls_(access_acls) {}
+
+  // What a store holds, read once from all its records: the flags above.
+  struct Contents {
+    bool fake_group_dirs = false;
+    bool access_acls = false;
+  };
+  static Result<Contents> Scan(OwnershipStore* store);
 
   // The record of the inode open as `fd` whose status is `st`, when it has one that
   // belongs to this incarnation of the inode. Errors are EIO (the store failed).
@@ -43,6 +50,9 @@ class FakeMetadata {
   // directory can give a new entry a group other than 0, and creations by root
   // need no look at their directory.
   bool fake_group_dirs() const { return fake_group_dirs_; }
+  // False while no record has an access ACL: then a chmod by a task with
+  // CAP_FOWNER and CAP_FSETID has nothing to emulate.
+  bool access_acls() const { return access_acls_; }
 
   // Rewrites what a stat call reports with the record.
   static void Overlay(const InodeRecord& record, struct stat* st);
@@ -51,6 +61,7 @@ class FakeMetadata {
  private:
   OwnershipStore* store_;
   bool fake_group_dirs_;
+  bool access_acls_;
 };
 
 }  // namespace fauxroot

@@ -243,6 +243,25 @@ mount -t tmpfs -o mode=700 tmpfs pts2 && stat -c "%n %a" pts2
                    "mkdir pts pts2 dir && touch dir/file");
 }
 
+// A chmod in a later run still rewrites the ACL an earlier run stored (the
+// supervisor lets root's chmod go to the kernel only while no record has one).
+TEST(DifferentialTest, ChmodInALaterRunKeepsTheAclInStep) {
+  if (!IsRoot()) GTEST_SKIP() << "the oracle is real root; run the tests as root";
+  const std::string first = "touch f && setfacl -m u:5:rwx,g:7:r f";
+  const std::string second = "chmod 640 f && getfacl -n f && stat -c '%a' f";
+  ScratchDir native_dir(0), faux_dir(kNobody);
+  ASSERT_EQ(RunShell(first, {.cwd = native_dir.path()}).status, 0);
+  ProcessResult native = RunShell(second, {.cwd = native_dir.path()});
+  ASSERT_EQ(native.status, 0) << native.err;
+  const std::string db = faux_dir.path() + "/db";
+  ProcessResult r = RunUnderFauxroot(first, {.cwd = faux_dir.path()}, db);
+  ASSERT_EQ(r.status, 0) << r.err;
+  ProcessResult faux = RunUnderFauxroot(second, {.cwd = faux_dir.path()}, db);
+  ASSERT_EQ(faux.status, 0) << faux.err;
+  EXPECT_EQ(faux.out, native.out);
+  EXPECT_NE(native.out.find("mask::r--"), std::string::npos) << native.out;
+}
+
 // Each task's root is kept open between its calls: chroot, and a thread that
 // shares the root of the one that chroots, must see the new root at once.
 TEST(DifferentialTest, AbsolutePathsFollowRootChanges) {

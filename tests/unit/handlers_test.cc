@@ -14,6 +14,7 @@
 
 #include "db/memory_store.h"
 #include "supervisor/handlers/handler.h"
+#include "supervisor/posix_acl.h"
 #include "tests/unit/fake_channel.h"
 #include "tests/unit/fake_tasks.h"
 
@@ -246,6 +247,36 @@ TEST_F(HandlersTest, StatxIsOverlaidAndChecksFlags) {
             Response::Return(0));
   EXPECT_EQ(st.st_gid, 22u);
   close(fd);
+}
+
+}  // namespace
+}  // namespace fauxroot
+
+namespace fauxroot {
+namespace {
+
+// What a db already holds decides which calls the kernel may run at once.
+TEST(FakeMetadataTest, ScanFindsFakeGroupsAndAccessAcls) {
+  MemoryStore store;
+  auto empty = FakeMetadata::Scan(&store);
+  ASSERT_TRUE(empty.has_value());
+  EXPECT_FALSE(empty->fake_group_dirs);
+  EXPECT_FALSE(empty->access_acls);
+
+  InodeRecord owner;
+  owner.uid = 5;
+  ASSERT_TRUE(store.Put({1, 1}, owner).has_value());
+  auto owned = FakeMetadata::Scan(&store);
+  EXPECT_FALSE(owned->fake_group_dirs);
+  EXPECT_FALSE(owned->access_acls);
+
+  InodeRecord acl;
+  acl.gid = 42;
+  acl.SetXattr(kAclAccess, "\x02\x00\x00\x00");
+  ASSERT_TRUE(store.Put({1, 2}, acl).has_value());
+  auto both = FakeMetadata::Scan(&store);
+  EXPECT_TRUE(both->fake_group_dirs);
+  EXPECT_TRUE(both->access_acls);
 }
 
 }  // namespace
