@@ -21,16 +21,18 @@ def main(results, chart=None):
     import matplotlib.pyplot as plt
     workloads = list(native)
     tools = [t for t in ratios if t != "native"]
-    fig, ax = plt.subplots(figsize=(7, 3.5))
+    fig, ax = plt.subplots(figsize=(9, 4))
     width = 0.8 / len(tools)
     for i, tool in enumerate(tools):
         values = [ratios[tool].get(w, 0) for w in workloads]
         bars = ax.bar([x + i * width for x in range(len(workloads))], values, width, label=tool)
-        ax.bar_label(bars, fmt="%.2f", fontsize=8)
+        ax.bar_label(bars, fmt="%.1f", fontsize=6)
     ax.axhline(1.0, color="black", linewidth=0.8)
+    if max(max(v.values()) for t, v in ratios.items() if t != "native") > 10:
+        ax.set_yscale("log")
     ax.set_xticks([x + width * (len(tools) - 1) / 2 for x in range(len(workloads))], workloads)
     ax.set_ylabel("time / native root (lower is better)")
-    ax.set_title("fauxroot and fakeroot against native root, same run")
+    ax.set_title("fauxroot and its peers against native root, same run")
     ax.legend()
     fig.tight_layout()
     fig.savefig(chart, dpi=100)

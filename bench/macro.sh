@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Macro benchmarks, offline and repeatable, each tool timed in the same run:
-# native root (the baseline), fauxroot as uid 65534, fakeroot as uid 65534.
+# native root (the baseline), fauxroot as uid 65534, and the peers as uid
+# 65534: fakeroot, and for the syscall, exec and tar workloads pseudo and
+# proot -0. (The package-heavy install is bench/packages.sh.)
 #   syscall-heavy: 20,000 files create/chown/stat/unlink (bench/file_loop.c)
 #   exec:          1,000 x /bin/true from one shell
 #   tar:           tar x then tar c of a 100,000-entry tree
@@ -33,17 +35,33 @@ results="$work/results.txt"
 : >"$results"
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$work" "$@"; }
+# pseudo keeps its database in PSEUDO_LOCALSTATEDIR: a fresh one per run.
+pseudo_run() {
+  as_nobody env PSEUDO_PREFIX=/usr PSEUDO_LOCALSTATEDIR="$PWD/.pseudo" pseudo "$@"
+}
 fresh() { rm -rf "$work/$1"; mkdir -p "$work/$1"; chown 65534:65534 "$work/$1"; }
-seconds() { local t0 t1; t0=$(date +%s.%N); "$@" >/dev/null 2>&1; t1=$(date +%s.%N); echo "$t1 - $t0" | bc; }
+# seconds COMMAND...: its wall time; fails (with the end of its output in
+# $work/failed.log) when the command fails, so a failure is never timed.
+seconds() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >"$work/last.log" 2>&1 || { tail -3 "$work/last.log" >"$work/failed.log"; return 1; }
+  t1=$(date +%s.%N)
+  echo "$t1 - $t0" | bc
+}
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # bench NAME TOOL COMMAND...: runs COMMAND `runs` times in a fresh $work/run, records the median.
 bench() {
   local name=$1 tool=$2; shift 2
-  local times=()
+  local times=() t
   for ((i = 0; i < runs; i++)); do
     fresh run
-    times+=("$(cd "$work/run" && seconds "$@")")
+    if ! t=$(cd "$work/run" && seconds "$@"); then
+      printf '%-14s %-10s failed: %s\n' "$name" "$tool" "$(tr '\n' ' ' <"$work/failed.log")"
+      return 0
+    fi
+    times+=("$t")
   done
   local m; m=$(printf '%s\n' "${times[@]}" | median)
   printf '%-14s %-10s %8.2f s   (%s)\n' "$name" "$tool" "$m" "${times[*]}"
@@ -56,6 +74,8 @@ if want syscall; then
   bench syscall native "$work/file_loop" 20000
   bench syscall fauxroot as_nobody "$work/fauxroot" run -- "$work/file_loop" 20000
   bench syscall fakeroot as_nobody fakeroot -- "$work/file_loop" 20000
+  bench syscall pseudo pseudo_run "$work/file_loop" 20000
+  bench syscall proot as_nobody proot -0 "$work/file_loop" 20000
 fi
 
 if want exec; then
@@ -63,6 +83,8 @@ if want exec; then
   bench exec native sh -c "$loop"
   bench exec fauxroot as_nobody "$work/fauxroot" run -- sh -c "$loop"
   bench exec fakeroot as_nobody fakeroot -- sh -c "$loop"
+  bench exec pseudo pseudo_run sh -c "$loop"
+  bench exec proot as_nobody proot -0 sh -c "$loop"
 fi
 
 if want tar; then
@@ -76,6 +98,8 @@ if want tar; then
   bench tar native sh -c "$tarcmd"
   bench tar fauxroot as_nobody "$work/fauxroot" run -- sh -c "$tarcmd"
   bench tar fakeroot as_nobody fakeroot -- sh -c "$tarcmd"
+  bench tar pseudo pseudo_run sh -c "$tarcmd"
+  bench tar proot as_nobody proot -0 sh -c "$tarcmd"
 fi
 
 if want debootstrap; then

@@ -11,15 +11,17 @@
 #   unshare     a user with /etc/subuid ranges: mmdebstrap --mode=unshare
 #               (newuidmap, a set-uid helper; the user is created if missing)
 #   proot       uid 65534: mmdebstrap --mode=proot (proot -0)
-# A tool that fails is reported as failed, with its log's tail, and the others go on.
+# proot runs PROOT_RUNS times (default 1: it takes minutes). A tool that fails
+# is reported as failed, with its log's tail, and the others go on.
 # Prints medians and ratios to native; appends "packages TOOL SECONDS" lines to
 # RESULTS (default $work/results.txt) for bench/chart.py.
-# Usage: sudo bench/packages.sh [--runs N] [--tools "native fauxroot ..."] [BUILD_DIR]
+# Usage: sudo bench/packages.sh [--runs N] [--proot-runs N] [--tools "native fauxroot ..."] [BUILD_DIR]
 set -euo pipefail
-runs=3 tools="native fauxroot fakechroot unshare proot" build=build
+runs=3 proot_runs=1 tools="native fauxroot fakechroot unshare proot" build=build
 while (($#)); do
   case $1 in
     --runs) runs=$2; shift 2 ;;
+    --proot-runs) proot_runs=$2; shift 2 ;;
     --tools) tools=$2; shift 2 ;;
     *) build=$1; shift ;;
   esac
@@ -67,7 +69,9 @@ run_tool() {
 declare -A median_of
 for tool in $tools; do
   times=()
-  for ((i = 0; i < runs; i++)); do
+  n=$runs
+  [[ $tool == proot ]] && n=$proot_runs
+  for ((i = 0; i < n; i++)); do
     rm -rf "$work/run" && mkdir "$work/run" && chmod 777 "$work/run"
     t0=$(date +%s.%N)
     if ! (cd "$work/run" && run_tool "$tool" >log 2>&1); then
