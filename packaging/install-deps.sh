@@ -3,7 +3,7 @@
 # Idempotent: packages already present are left alone, and apt-get update runs
 # only when a package is missing. Run as root on Debian 12 (bookworm).
 #   --bench  also what bench/macro.sh compares against and draws with
-#            (bc, python3-matplotlib)
+#            (bc, python3-matplotlib, and the peers pseudo, proot and uidmap)
 set -euo pipefail
 
 packages=(
@@ -23,7 +23,7 @@ packages=(
 )
 
 if [[ ${1:-} == --bench ]]; then
-  packages+=(bc python3-matplotlib)
+  packages+=(bc python3-matplotlib pseudo proot uidmap)
 fi
 
 missing=()
