@@ -8,6 +8,7 @@
 // The tarballs (or the tree) must carry the same type, mode, owner, device
 // numbers, hard links and extended attributes (file capabilities) entry by entry.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -56,7 +57,8 @@ class DebianBuildersTest : public ::testing::Test {
                                 const std::string& extra = "") {
     return "mmdebstrap --mode=" + mode + " --variant=minbase --include=" + kInclude + " " + extra +
            " bookworm " + out + " 'deb [trusted=yes] copy://" + repo_->path() +
-           " bookworm main' >log 2>&1 || { grep -v -E '^(Unpacking|Selecting|Preparing|Setting up|Processing) ' log | tail -40; exit 1; }";
+           " bookworm main' >log 2>&1 || { grep -v -E '^(Unpacking|Selecting|Preparing|Setting "
+           "up|Processing) ' log | tail -40; exit 1; }";
   }
 
   // The listing of real root's mmdebstrap --mode=root tarball, built once.
@@ -91,13 +93,18 @@ RunSpec AsNobody(const ScratchDir& dir) {
       .as_user = kNobody, .cwd = dir.path(), .timeout_seconds = 900, .env = {"HOME=" + dir.path()}};
 }
 
-// A bin directory whose `fakeroot` is fauxroot, first in PATH.
-std::string PathWithFauxrootAsFakeroot(const ScratchDir& dir) {
+// The environment that makes fauxroot the `fakeroot` of a fakechroot build: a
+// bin directory whose `fakeroot` is fauxroot, first in PATH. A sanitized
+// fauxroot also needs ASan told that libfakechroot comes first in LD_PRELOAD.
+std::vector<std::string> FauxrootAsFakerootEnv(const ScratchDir& dir) {
   const std::string bin = dir.path() + "/bin";
   ProcessResult r = RunShell("mkdir -p " + bin + " && ln -sf " + FauxrootBinary() + " " + bin +
                              "/fakeroot && chmod -R a+rX " + bin);
   EXPECT_EQ(r.status, 0) << r.err;
-  return "PATH=" + bin + ":/usr/sbin:/usr/bin:/sbin:/bin";
+  const char* asan = getenv("ASAN_OPTIONS");
+  return {"PATH=" + bin + ":/usr/sbin:/usr/bin:/sbin:/bin",
+          std::string("ASAN_OPTIONS=") + (asan != nullptr ? std::string(asan) + ":" : "") +
+              "verify_asan_link_order=0"};
 }
 
 TEST_F(DebianBuildersTest, MmdebstrapRootModeUnderFauxrootRun) {
@@ -118,7 +125,7 @@ TEST_F(DebianBuildersTest, MmdebstrapFakechrootModeWithFauxrootAsFakeroot) {
   const std::string& native = NativeMmdebstrapListing();
   ScratchDir dir(kNobody);
   RunSpec spec = AsNobody(dir);
-  spec.env.push_back(PathWithFauxrootAsFakeroot(dir));
+  for (const std::string& entry : FauxrootAsFakerootEnv(dir)) spec.env.push_back(entry);
   // mmdebstrap re-executes itself as `fakechroot fakeroot mmdebstrap ...`. The
   // hook shows whose fakeroot that was: fauxroot's seccomp filter, no preload
   // but fakechroot's.
@@ -143,7 +150,9 @@ TEST_F(DebianBuildersTest, DebootstrapFakechrootVariantWithFauxrootAsFakeroot) {
   const std::string debootstrap =
       std::string("fakechroot ") +
       "debootstrap --variant=fakechroot --no-check-gpg --include=" + kInclude +
-      " bookworm root file://" + repo_->path() + " >log 2>&1 || { grep -v -E '^(Unpacking|Selecting|Preparing|Setting up|Processing) ' log | tail -40; exit 1; }";
+      " bookworm root file://" + repo_->path() +
+      " >log 2>&1 || { grep -v -E '^(Unpacking|Selecting|Preparing|Setting up|Processing) ' log | "
+      "tail -40; exit 1; }";
   const std::string listing =
       "cd root && find . \\( -path ./proc -o -path ./sys \\) -prune -o "
       "-exec stat -c '%n %F %a %u %g %t %T %h' {} + | LC_ALL=C sort && "
@@ -158,7 +167,7 @@ TEST_F(DebianBuildersTest, DebootstrapFakechrootVariantWithFauxrootAsFakeroot) {
 
   ScratchDir dir(kNobody);
   RunSpec spec = AsNobody(dir);
-  spec.env.push_back(PathWithFauxrootAsFakeroot(dir));
+  for (const std::string& entry : FauxrootAsFakerootEnv(dir)) spec.env.push_back(entry);
   r = RunShell(std::string("fakechroot fakeroot -s state ") + debootstrap.substr(11), spec);
   ASSERT_EQ(r.status, 0) << r.out << r.err;
   ProcessResult got = RunShell("fakeroot -i state sh -c \"" + listing + "\"", spec);

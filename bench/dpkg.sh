@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The dpkg-heavy macro benchmark: `dpkg -i` of the package-heavy set's .debs
+# that a minbase root lacks (about 90: build-essential, python3, perl, git,
+# ...) into that root, timed alone (the root is unpacked before the clock
+# starts), RUNS times each, in the same session:
+#   native    real root: chroot ROOT dpkg -i /debs/*.deb (with its own /proc)
+#   fauxroot  uid 65534: fauxroot import of the same minbase tarball, then
+#             fauxroot run --root ROOT -- dpkg -i /debs/*.deb
+# Services are not started (policy-rc.d says no, as in image builds). Uses the
+# local repository of bench/packages.sh (made by it, or here, on first use).
+# Appends "dpkg TOOL SECONDS" lines to RESULTS (default $work/results.txt).
+# Usage: sudo bench/dpkg.sh [--runs N] [BUILD_DIR]
+set -euo pipefail
+runs=3 build=build
+while (($#)); do
+  case $1 in
+    --runs) runs=$2; shift 2 ;;
+    *) build=$1; shift ;;
+  esac
+done
+[[ $(id -u) -eq 0 ]] || { echo "dpkg.sh: run as root (the baseline is real root)" >&2; exit 1; }
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(realpath "$build")
+work=${FAUXROOT_BENCH_WORK:-/tmp/fauxroot-macro}
+results=${RESULTS:-$work/results.txt}
+mkdir -p "$work"
+if ! mountpoint -q "$work"; then mount -t tmpfs -o size=8g,mode=755 fauxroot-bench "$work"; fi
+chmod 755 "$work"
+install -m 755 "$build/cli/fauxroot" "$work/"
+
+packages=(build-essential python3 perl git iputils-ping sudo passwd cron ca-certificates curl
+  openssh-client less vim-tiny locales procps)
+repo=$work/repo
+"$src/packaging/debian-repo.sh" "$repo" "${packages[@]}" usrmerge >/dev/null
+chmod -R a+rX "$repo"
+
+# The minbase root and the .debs it lacks.
+d=$work/dpkg
+rm -rf "$d" && mkdir -p "$d/debs" && chmod 777 "$d"
+(cd "$d" && mmdebstrap --mode=root --variant=minbase bookworm base.tar \
+  "deb [trusted=yes] copy://$repo bookworm main" >base.log 2>&1) ||
+  { tail -5 "$d/base.log"; exit 1; }
+tar -xOf "$d/base.tar" ./var/lib/dpkg/status | sed -n 's/^Package: //p' | sort >"$d/installed"
+for deb in "$repo"/pool/*.deb; do
+  name=$(dpkg-deb -f "$deb" Package)
+  # usrmerge converts a root that debootstrap already merged: not part of the set.
+  [[ $name == usrmerge ]] && continue
+  grep -qxF "$name" "$d/installed" || cp "$deb" "$d/debs/"
+done
+chmod -R a+rX "$d/debs" "$d/base.tar"
+echo "dpkg -i of $(find "$d/debs" -name '*.deb' | wc -l) packages into a minbase root"
+
+prepare() {  # ROOT: the unpacked minbase root gets the debs and a no-services policy
+  mkdir -p "$1/debs" && cp "$d"/debs/*.deb "$1/debs/"
+  printf '#!/bin/sh\nexit 101\n' >"$1/usr/sbin/policy-rc.d" && chmod 755 "$1/usr/sbin/policy-rc.d"
+}
+as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$d" "$@"; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+declare -A median_of
+for tool in native fauxroot; do
+  times=()
+  for ((i = 0; i < runs; i++)); do
+    rm -rf "$d/run" && mkdir "$d/run" && chown 65534:65534 "$d/run"
+    cd "$d/run"
+    if [[ $tool == native ]]; then
+      mkdir root && tar -xf "$d/base.tar" -C root && prepare root
+      t0=$(date +%s.%N)
+      unshare --mount --fork sh -c 'mount -t proc proc root/proc &&
+        chroot root env DEBIAN_FRONTEND=noninteractive dpkg -i /debs/*.deb' >log 2>&1 ||
+        { echo "native: failed"; tail -5 log; exit 1; }
+    else
+      as_nobody "$work/fauxroot" import --db db --rootfs root --tar "$d/base.tar" >log 2>&1
+      as_nobody "$work/fauxroot" run --db db -- sh -c "$(declare -f prepare); prepare root" >>log 2>&1
+      t0=$(date +%s.%N)
+      as_nobody "$work/fauxroot" -v run --db db --root root --env DEBIAN_FRONTEND=noninteractive \
+        -- sh -c 'dpkg -i /debs/*.deb' >>log 2>&1 || { echo "fauxroot: failed"; tail -5 log; exit 1; }
+    fi
+    times+=("$(echo "$(date +%s.%N) - $t0" | bc)")
+    [[ $tool == fauxroot ]] && grep -E 'notifications' log | sed 's/^/  /'
+  done
+  median_of[$tool]=$(printf '%s\n' "${times[@]}" | median)
+  printf '%-9s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times[*]}"
+  echo "dpkg $tool ${median_of[$tool]}" >>"$results"
+done
+printf 'fauxroot / native: %.2f\n' "$(echo "${median_of[fauxroot]} / ${median_of[native]}" | bc -l)"
