@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The dpkg-heavy macro benchmark: `dpkg -i` of the package-heavy set's .debs
-# that a minbase root lacks (about 90: build-essential, python3, perl, git,
+# that a minbase root lacks (113: build-essential, python3, perl, git,
 # ...) into that root, timed alone (the root is unpacked before the clock
 # starts), RUNS times each, in the same session:
 #   native    real root: chroot ROOT dpkg -i /debs/*.deb (with its own /proc)
@@ -50,8 +50,12 @@ done
 chmod -R a+rX "$d/debs" "$d/base.tar"
 echo "dpkg -i of $(find "$d/debs" -name '*.deb' | wc -l) packages into a minbase root"
 
-prepare() {  # ROOT: the unpacked minbase root gets the debs and a no-services policy
-  mkdir -p "$1/debs" && cp "$d"/debs/*.deb "$1/debs/"
+# Alphabetical order breaks Pre-Depends chains (python3 before python3-minimal
+# before python3.11-minimal): each further pass installs what the one before
+# could not, and skips what is installed.
+export install='for pass in 1 2 3 4; do dpkg -i --skip-same-version /debs/*.deb && exit 0; done; exit 1'
+prepare() {  # ROOT DEBS: the unpacked minbase root gets the debs and a no-services policy
+  mkdir -p "$1/debs" && cp "$2"/*.deb "$1/debs/"
   printf '#!/bin/sh\nexit 101\n' >"$1/usr/sbin/policy-rc.d" && chmod 755 "$1/usr/sbin/policy-rc.d"
 }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$d" "$@"; }
@@ -64,17 +68,17 @@ for tool in native fauxroot; do
     rm -rf "$d/run" && mkdir "$d/run" && chown 65534:65534 "$d/run"
     cd "$d/run"
     if [[ $tool == native ]]; then
-      mkdir root && tar -xf "$d/base.tar" -C root && prepare root
+      mkdir root && tar -xf "$d/base.tar" -C root && prepare root "$d/debs"
       t0=$(date +%s.%N)
       unshare --mount --fork sh -c 'mount -t proc proc root/proc &&
-        chroot root env DEBIAN_FRONTEND=noninteractive dpkg -i /debs/*.deb' >log 2>&1 ||
+        chroot root env DEBIAN_FRONTEND=noninteractive sh -c "$install"' >log 2>&1 ||
         { echo "native: failed"; tail -5 log; exit 1; }
     else
       as_nobody "$work/fauxroot" import --db db --rootfs root --tar "$d/base.tar" >log 2>&1
-      as_nobody "$work/fauxroot" run --db db -- sh -c "$(declare -f prepare); prepare root" >>log 2>&1
+      as_nobody "$work/fauxroot" run --db db -- sh -c "$(declare -f prepare); prepare root $d/debs" >>log 2>&1
       t0=$(date +%s.%N)
       as_nobody "$work/fauxroot" -v run --db db --root root --env DEBIAN_FRONTEND=noninteractive \
-        -- sh -c 'dpkg -i /debs/*.deb' >>log 2>&1 || { echo "fauxroot: failed"; tail -5 log; exit 1; }
+        -- sh -c "$install" >>log 2>&1 || { echo "fauxroot: failed"; tail -5 log; exit 1; }
     fi
     times+=("$(echo "$(date +%s.%N) - $t0" | bc)")
     [[ $tool == fauxroot ]] && grep -E 'notifications' log | sed 's/^/  /'
