@@ -33,10 +33,16 @@ int main(int argc, char** argv) {
   struct stat st;
   for (int i = 0; i < n; ++i) {
     if (chown("storm-file", 1000 + i % 3, 1000) != 0) {
-      if (errno == EINTR) ++eintr; else ++other;
+      if (errno == EINTR)
+        ++eintr;
+      else
+        ++other;
     }
     if (stat("storm-file", &st) != 0) {
-      if (errno == EINTR) ++eintr; else ++other;
+      if (errno == EINTR)
+        ++eintr;
+      else
+        ++other;
     }
   }
   struct itimerval off = {{0, 0}, {0, 0}};

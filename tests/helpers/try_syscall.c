@@ -3,15 +3,15 @@
  * what fauxroot answers. The shape follows bubblewrap's tests/try-syscall.c. */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stddef.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -38,8 +38,8 @@ static char* unterminated(void) {
 
 /* i386 chown32 through int $0x80: the i386 ABI from a 64-bit process. */
 static long int80_chown32(const char* path, unsigned uid, unsigned gid) {
-  char* low = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
-                   -1, 0);
+  char* low =
+      mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
   strncpy(low, path, 4095);
   long rc;
   __asm__ volatile("int $0x80"
@@ -77,11 +77,14 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "stat-null")) return report(syscall(SYS_newfstatat, AT_FDCWD, NULL, &st, 0));
   if (!strcmp(mode, "stat-null-empty"))
     return report(syscall(SYS_newfstatat, AT_FDCWD, NULL, &st, AT_EMPTY_PATH));
-  if (!strcmp(mode, "stat-badbuf")) return report(syscall(SYS_newfstatat, AT_FDCWD, path, (void*)8, 0));
-  if (!strcmp(mode, "stat-badflags")) return report(syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0x40000));
+  if (!strcmp(mode, "stat-badbuf"))
+    return report(syscall(SYS_newfstatat, AT_FDCWD, path, (void*)8, 0));
+  if (!strcmp(mode, "stat-badflags"))
+    return report(syscall(SYS_newfstatat, AT_FDCWD, path, &st, 0x40000));
   if (!strcmp(mode, "stat-unterminated"))
     return report(syscall(SYS_newfstatat, AT_FDCWD, unterminated(), &st, 0));
-  if (!strcmp(mode, "stat-longpath")) return report(syscall(SYS_newfstatat, AT_FDCWD, long_path, &st, 0));
+  if (!strcmp(mode, "stat-longpath"))
+    return report(syscall(SYS_newfstatat, AT_FDCWD, long_path, &st, 0));
   if (!strcmp(mode, "stat-badfd")) return report(syscall(SYS_fstat, 12345, &st));
   if (!strcmp(mode, "stat-notdir")) {
     int fd = open(path, O_RDONLY);
@@ -92,11 +95,9 @@ int main(int argc, char** argv) {
   if (!strcmp(mode, "chown-unterminated")) return report(syscall(SYS_chown, unterminated(), 0, 0));
   if (!strcmp(mode, "fchownat-badflags"))
     return report(syscall(SYS_fchownat, AT_FDCWD, path, 0, 0, 0x1000000));
-  if (!strcmp(mode, "mknod-exists"))
-    return report(syscall(SYS_mknod, path, S_IFCHR | 0600, 0x103));
+  if (!strcmp(mode, "mknod-exists")) return report(syscall(SYS_mknod, path, S_IFCHR | 0600, 0x103));
   if (!strcmp(mode, "int80-chown32")) return report(int80_chown32(path, 1, 1));
-  if (!strcmp(mode, "x32-chown"))
-    return report(syscall(0x40000000L | SYS_chown, path, 1, 1));
+  if (!strcmp(mode, "x32-chown")) return report(syscall(0x40000000L | SYS_chown, path, 1, 1));
   if (!strcmp(mode, "io_uring_setup")) return report(syscall(SYS_io_uring_setup, 1, NULL));
   /* The *xattrat calls of Linux 6.13 (463 setxattrat, 464 getxattrat). */
   struct xattr_args_v0 {
@@ -121,9 +122,12 @@ int main(int argc, char** argv) {
     pthread_create(&thread, NULL, rewrite, NULL);
     int ok = 0, missing = 0, other = 0;
     for (int i = 0; i < 20000; ++i) {
-      if (stat(racy_path, &st) == 0) ++ok;
-      else if (errno == ENOENT) ++missing;
-      else ++other;
+      if (stat(racy_path, &st) == 0)
+        ++ok;
+      else if (errno == ENOENT)
+        ++missing;
+      else
+        ++other;
     }
     racing = 0;
     pthread_join(thread, NULL);

@@ -156,8 +156,7 @@ TEST(ApiTest, TheExampleLinksAgainstTheInstalledPackageAndBuildsTwoLayers) {
   EXPECT_TRUE(r.out.starts_with("sha256:")) << r.out;
   r = RunShell(PROJECT_SOURCE_DIR "/packaging/image-files.py c-work/image:one /bin/tool /home/user",
                {.cwd = dir.path()});
-  EXPECT_EQ(r.out,
-            "-rwsr-xr-x 0:0 (0:0) /bin/tool\ndrwxr-xr-x 1000:1000 (1000:1000) /home/user\n");
+  EXPECT_EQ(r.out, "-rwsr-xr-x 0:0 (0:0) /bin/tool\ndrwxr-xr-x 1000:1000 (1000:1000) /home/user\n");
   // Bad arguments are refused with a message, not a crash.
   r = RunProcess({build + "/one_layer", dir.path() + "/no/such/dir"}, AsUser(dir));
   EXPECT_EQ(r.status, 1);
