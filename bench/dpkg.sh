@@ -19,20 +19,11 @@ while (($#)); do
   esac
 done
 [[ $(id -u) -eq 0 ]] || { echo "dpkg.sh: run as root (the baseline is real root)" >&2; exit 1; }
-src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "$build")
-work=${FAUXROOT_BENCH_WORK:-/tmp/fauxroot-macro}
-results=${RESULTS:-$work/results.txt}
-mkdir -p "$work"
-if ! mountpoint -q "$work"; then mount -t tmpfs -o size=8g,mode=755 fauxroot-bench "$work"; fi
-chmod 755 "$work"
-install -m 755 "$build/cli/fauxroot" "$work/"
-
-packages=(build-essential python3 perl git iputils-ping sudo passwd cron ca-certificates curl
-  openssh-client less vim-tiny locales procps)
-repo=$work/repo
-"$src/packaging/debian-repo.sh" "$repo" "${packages[@]}" usrmerge >/dev/null
-chmod -R a+rX "$repo"
+source "$(dirname "$0")/lib.sh"
+bench_setup
+bench_make_repo
+repo=$bench_repo
 
 # The minbase root and the .debs it lacks.
 d=$work/dpkg
@@ -59,7 +50,6 @@ prepare() {  # ROOT DEBS: the unpacked minbase root gets the debs and a no-servi
   printf '#!/bin/sh\nexit 101\n' >"$1/usr/sbin/policy-rc.d" && chmod 755 "$1/usr/sbin/policy-rc.d"
 }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$d" "$@"; }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 declare -A median_of
 for tool in native fauxroot; do

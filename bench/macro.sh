@@ -22,16 +22,10 @@ while (($#)); do
     *) build=$1; shift ;;
   esac
 done
-src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "$build")
-work=${FAUXROOT_BENCH_WORK:-/tmp/fauxroot-macro}
-mkdir -p "$work"
-# A tmpfs, so that the disk's own noise (this VM's ext4 takes from 30 us to
-# 600 us per create) does not drown what is measured: the cost of the calls.
-if ! mountpoint -q "$work"; then mount -t tmpfs -o size=8g,mode=755 fauxroot-bench "$work"; fi
-chmod 755 "$work"
-install -m 755 "$build/cli/fauxroot" "$build/bench/file_loop" "$work/"
-results="$work/results.txt"
+source "$(dirname "$0")/lib.sh"
+bench_setup
+install -m 755 "$build/bench/file_loop" "$work/"
 : >"$results"
 
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$work" "$@"; }
@@ -49,7 +43,6 @@ seconds() {
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # bench NAME TOOL COMMAND...: runs COMMAND `runs` times in a fresh $work/run, records the median.
 bench() {

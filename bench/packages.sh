@@ -27,22 +27,13 @@ while (($#)); do
   esac
 done
 [[ $(id -u) -eq 0 ]] || { echo "packages.sh: run as root (the baseline is real root)" >&2; exit 1; }
-src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(realpath "$build")
-work=${FAUXROOT_BENCH_WORK:-/tmp/fauxroot-macro}
-results=${RESULTS:-$work/results.txt}
-mkdir -p "$work"
-if ! mountpoint -q "$work"; then mount -t tmpfs -o size=8g,mode=755 fauxroot-bench "$work"; fi
-chmod 755 "$work"
-install -m 755 "$build/cli/fauxroot" "$work/"
-
-packages=(build-essential python3 perl git iputils-ping sudo passwd cron ca-certificates curl
-  openssh-client less vim-tiny locales procps)
-repo=$work/repo
-"$src/packaging/debian-repo.sh" "$repo" "${packages[@]}" usrmerge >/dev/null
-chmod -R a+rX "$repo"
-include=$(IFS=,; echo "${packages[*]}")
-mmdebstrap() {
+source "$(dirname "$0")/lib.sh"
+bench_setup
+bench_make_repo
+repo=$bench_repo
+include=$(IFS=,; echo "${bench_packages[*]}")
+mmdebstrap_command() {
   echo "mmdebstrap --mode=$1 --variant=minbase --include=$include bookworm out.tar" \
     "'deb [trusted=yes] copy://$repo bookworm main'"
 }
@@ -59,17 +50,16 @@ as() {
   gid=$(getent passwd "$1" | cut -d: -f4)
   setpriv --reuid="$1" --regid="${gid:-$1}" --clear-groups -- env HOME="$work" "${@:2}"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 run_tool() {
   case $1 in
-    native) sh -c "$(mmdebstrap root)" ;;
-    fauxroot) as 65534 "$work/fauxroot" -v run --db db -- sh -c "$(mmdebstrap root)" ;;
-    fakechroot) as 65534 sh -c "$(mmdebstrap fakechroot)" ;;
-    unshare) as "$(id -u $bench_user)" sh -c "$(mmdebstrap unshare)" ;;
+    native) sh -c "$(mmdebstrap_command root)" ;;
+    fauxroot) as 65534 "$work/fauxroot" -v run --db db -- sh -c "$(mmdebstrap_command root)" ;;
+    fakechroot) as 65534 sh -c "$(mmdebstrap_command fakechroot)" ;;
+    unshare) as "$(id -u $bench_user)" sh -c "$(mmdebstrap_command unshare)" ;;
     # mmdebstrap 1.3 has no proot mode: proot -0 fakes root for --mode=root,
     # whose mounts proot cannot make.
-    proot) as 65534 proot -0 sh -c "$(mmdebstrap root) --skip=chroot/mount" ;;
+    proot) as 65534 proot -0 sh -c "$(mmdebstrap_command root) --skip=chroot/mount" ;;
   esac
 }
 

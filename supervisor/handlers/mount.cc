@@ -50,7 +50,8 @@ std::optional<std::string> WithoutForeignOwners(std::string_view options) {
 }
 
 // Runs mount(2) as task `tid` would: in a child that enters the task's mount
-// namespace, root and working directory. Returns 0 or the errno.
+// namespace, root and working directory. Returns 0 or the errno of the mount,
+// or -1 when the child could not enter them (a nested user namespace).
 int MountAsTask(int proc_fd, pid_t tid, const char* source, const char* target, const char* fstype,
                 unsigned long flags, const char* data) {
   const std::string task = std::to_string(tid);

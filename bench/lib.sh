@@ -1,0 +1,28 @@
+# Shared by the macro benchmark scripts (sourced, not run): the work directory,
+# the package set of the package-heavy and dpkg-heavy workloads, and helpers.
+# Expects $build (the build tree) to be set.
+
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=${FAUXROOT_BENCH_WORK:-/tmp/fauxroot-macro}
+results=${RESULTS:-$work/results.txt}
+
+# A tmpfs, so that the disk's own noise (this VM's ext4 takes from 30 us to
+# 600 us per create) does not drown what is measured: the cost of the calls.
+bench_setup() {
+  mkdir -p "$work"
+  if ! mountpoint -q "$work"; then mount -t tmpfs -o size=8g,mode=755 fauxroot-bench "$work"; fi
+  chmod 755 "$work"
+  install -m 755 "$build/cli/fauxroot" "$work/"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# About 190 packages with minbase: what packages.sh builds and dpkg.sh installs.
+bench_packages=(build-essential python3 perl git iputils-ping sudo passwd cron ca-certificates
+  curl openssh-client less vim-tiny locales procps)
+bench_repo=$work/repo
+# The local repository of that set (packaging/debian-repo.sh: downloads once).
+bench_make_repo() {
+  "$src/packaging/debian-repo.sh" "$bench_repo" "${bench_packages[@]}" usrmerge >/dev/null
+  chmod -R a+rX "$bench_repo"
+}
