@@ -277,13 +277,14 @@ def owner(path):
         return "%s errno %d" % (path, e.errno)
 print(owner("/marker"))
 seen = []
-go, done = threading.Event(), threading.Event()
+ready, go, done = threading.Event(), threading.Event(), threading.Event()
 def sibling():
     seen.append(owner("/marker"))
+    ready.set()
     go.wait()
     seen.append(owner("/marker"))
     done.set()
-t = threading.Thread(target=sibling); t.start()
+t = threading.Thread(target=sibling); t.start(); ready.wait()
 os.chroot("inner")
 go.set(); done.wait(); t.join()
 print(owner("/marker"), owner("/missing"), seen)
