@@ -62,7 +62,7 @@ long PeakMemoryKiB() {
   return kib;
 }
 
-// The ten calls that took most of the supervisor's CPU time, for -v.
+// The ten calls that took the supervisor most time to answer, for -v.
 void LogSyscallProfile(const SupervisorStats& stats) {
   if (!LogEnabled(LogLevel::kInfo)) return;
   std::vector<size_t> numbers;
@@ -74,7 +74,7 @@ void LogSyscallProfile(const SupervisorStats& stats) {
   if (numbers.size() > 10) numbers.resize(10);
   for (size_t nr : numbers) {
     const SupervisorStats::PerSyscall& entry = stats.by_syscall[nr];
-    Log(LogLevel::kInfo, "  %-24s %9llu calls %7.2f s CPU %6.2f us each",
+    Log(LogLevel::kInfo, "  %-24s %9llu calls %7.2f s %6.2f us each",
         SyscallName(NativeAuditArch(), static_cast<int>(nr)).c_str(),
         static_cast<unsigned long long>(entry.count), entry.nanoseconds / 1e9,
         entry.nanoseconds / 1e3 / static_cast<double>(entry.count));
@@ -184,8 +184,8 @@ int RunCommand(const RunOptions& options) {
   if (!proc_fd) return Fail(Error(errno, "open /proc"));
 
   PathResolver resolver(proc_fd.get());
-  RootCache roots;
-  resolver.set_root_cache(&roots);
+  TaskHandles handles;
+  resolver.set_task_handles(&handles);
   // What the db holds decides which calls can be left to the kernel at once.
   auto contents = FakeMetadata::Scan(store->get());
   if (!contents) return Fail(contents.error());
@@ -194,7 +194,8 @@ int RunCommand(const RunOptions& options) {
   auto tasks = TaskTable::Create(&task_source);
   if (!tasks) return Fail(tasks.error());
   tasks->set_root_pid(step->init_pid);
-  Supervisor supervisor(&*table, HandlerContext{&*channel, &resolver, &metadata, &*tasks, &roots});
+  Supervisor supervisor(&*table,
+                        HandlerContext{&*channel, &resolver, &metadata, &*tasks, &handles});
   supervisor.set_profiling(LogEnabled(LogLevel::kInfo));
 
   if (auto go = SendControl(step->control.get(), ControlMessage::kGo); !go) return Fail(go.error());

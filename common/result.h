@@ -12,6 +12,11 @@
 
 namespace fauxroot {
 
+// Expected<T>: a value or a bare errno, for the supervisor's hot path, where
+// the errno is the answer to the target and no message is made.
+template <typename T>
+using Expected = std::expected<T, int>;
+
 class Error {
  public:
   Error(int err, std::string what) : errno_(err), what_(std::move(what)) {}

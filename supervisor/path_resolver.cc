@@ -102,8 +102,8 @@ Expected<UniqueFd> PathResolver::OpenTaskEntry(pid_t tid, const char* entry) con
 }
 
 Expected<int> PathResolver::TaskRoot(pid_t tid, UniqueFd* holder, bool* cached) const {
-  if (roots_ != nullptr) {
-    if (int fd = roots_->Find(tid); fd >= 0) {
+  if (handles_ != nullptr) {
+    if (int fd = handles_->FindRoot(tid); fd >= 0) {
       *cached = true;
       return fd;
     }
@@ -111,13 +111,17 @@ Expected<int> PathResolver::TaskRoot(pid_t tid, UniqueFd* holder, bool* cached) 
   auto opened = OpenTaskEntry(tid, "root");
   if (!opened) return std::unexpected(opened.error());
   *holder = std::move(*opened);
-  if (roots_ != nullptr) roots_->Insert(tid, *holder);
+  if (handles_ != nullptr) handles_->InsertRoot(tid, *holder);
   return holder->get();
 }
 
 Expected<UniqueFd> PathResolver::OpenTaskFd(pid_t tid, int fd) const {
   if (fd == AT_FDCWD) return OpenTaskEntry(tid, "cwd");
   if (fd < 0) return std::unexpected(EBADF);
+  if (handles_ != nullptr) {
+    auto copy = handles_->DupFd(tid, fd);
+    if (copy || copy.error() == EBADF || copy.error() == ESRCH) return copy;
+  }
   char name[64];
   snprintf(name, sizeof name, "%d/fd/%d", tid, fd);
   // Following the magic link gives the open file itself, whatever it is (a pipe,

@@ -3,12 +3,14 @@
 //
 // The task's view is reached through the supervisor's /proc: its root
 // (/proc/TID/root), its cwd (/proc/TID/cwd) and its fds (/proc/TID/fd/N); these
-// lead into the task's mount namespace. Nothing is ever opened for reading or
-// writing, so a FIFO is never opened and no device is touched.
+// lead into the task's mount namespace. With TaskHandles the root stays open
+// between calls and an fd is a duplicate of the task's own (pidfd_getfd). Nothing
+// is ever opened for reading or writing, so a FIFO is never opened and no device
+// is touched.
 //
 // Fast path: one openat2(2). Absolute paths resolve with RESOLVE_IN_ROOT under
 // the task's root (".." and absolute symlinks stay inside it, as after chroot),
-// kept open between calls by a RootCache, first with RESOLVE_NO_XDEV: a walk
+// kept open between calls by TaskHandles, first with RESOLVE_NO_XDEV: a walk
 // that crosses no mount never reached /proc, so its ENOENT is the answer;
 // relative paths with RESOLVE_BENEATH from the cwd or dirfd, which fails with
 // EXDEV whenever the walk would leave the start directory (".." above it, an
@@ -29,8 +31,8 @@
 
 #include "common/result.h"
 #include "common/unique_fd.h"
-#include "supervisor/root_cache.h"
 #include "supervisor/target_memory.h"
+#include "supervisor/task_handles.h"
 
 namespace fauxroot {
 
@@ -57,13 +59,16 @@ class PathResolver {
   // give the task: ENOENT, ENOTDIR, ELOOP, EACCES, EBADF, ...
   Expected<UniqueFd> Resolve(pid_t tid, int dirfd, std::string_view path, unsigned flags) const;
 
-  // Keeps tasks' roots open in `cache` (borrowed; may be null) between calls.
-  void set_root_cache(RootCache* cache) { roots_ = cache; }
+  // Keeps tasks' roots and pidfds open in `handles` (borrowed; may be null)
+  // between calls.
+  void set_task_handles(TaskHandles* handles) { handles_ = handles; }
 
   // The supervisor's /proc, for readers of other /proc entries of a task.
   int proc_fd() const { return proc_fd_; }
 
-  // An fd of task `tid` (AT_FDCWD: its cwd), as an O_PATH fd; EBADF if not open.
+  // An fd of task `tid` (AT_FDCWD: its cwd): an O_PATH fd, or with TaskHandles a
+  // duplicate sharing the task's open file description (never read, seek or
+  // change its flags); EBADF if not open.
   Expected<UniqueFd> OpenTaskFd(pid_t tid, int fd) const;
 
   // For calls that create `path`: the directory that will hold the new entry and
@@ -85,7 +90,7 @@ class PathResolver {
   Expected<UniqueFd> OpenProcSelf(pid_t tid, int proc_root, bool thread) const;
 
   int proc_fd_;
-  RootCache* roots_ = nullptr;
+  TaskHandles* handles_ = nullptr;
 };
 
 }  // namespace fauxroot

@@ -29,7 +29,8 @@ struct SupervisorStats {
   uint64_t foreign_abi = 0;  // refused with ENOSYS
   uint64_t gone = 0;         // targets that vanished before the answer
   // With profiling on: per native syscall number, the notifications and the
-  // supervisor's CPU time on them (receive to answer sent), for `fauxroot -v run`.
+  // time the supervisor took to answer them (receive to decision, wall clock),
+  // for `fauxroot -v run`.
   struct PerSyscall {
     uint64_t count = 0;
     uint64_t nanoseconds = 0;

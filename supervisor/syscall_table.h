@@ -165,7 +165,7 @@ inline constexpr SyscallEntry kTrappedSyscalls[] = {
     // a new mount (not a bind, remount, move or propagation change): devpts
     {"mount", Handler::kMount, 3,
      MS_REMOUNT | MS_BIND | MS_MOVE | MS_SHARED | MS_PRIVATE | MS_SLAVE | MS_UNBINDABLE, 0},
-    // calls that change a task's root: they empty the root cache (root_cache.h)
+    // calls that change a task's root: they make TaskHandles forget roots (task_handles.h)
     {"chroot", Handler::kRootChange},
     {"pivot_root", Handler::kRootChange},
     {"setns", Handler::kRootChange},

@@ -13,14 +13,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <expected>
-
+#include "common/result.h"
 #include "supervisor/path_buffer.h"
 
 namespace fauxroot {
-
-template <typename T>
-using Expected = std::expected<T, int>;  // value or errno
 
 // Reads exactly `size` bytes at `address` in task `tid`; EFAULT if any is unmapped.
 Expected<void> ReadTargetMemory(pid_t tid, uint64_t address, void* out, size_t size);

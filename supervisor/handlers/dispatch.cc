@@ -84,7 +84,7 @@ Response Dispatch(Handler handler, HandlerContext& ctx, const struct seccomp_not
     case Handler::kMount:
       return HandleMount(ctx, notif);
     case Handler::kRootChange:
-      if (ctx.roots != nullptr) ctx.roots->RootsMayChange(static_cast<pid_t>(notif.pid));
+      if (ctx.handles != nullptr) ctx.handles->RootsMayChange(static_cast<pid_t>(notif.pid));
       return Response::Continue();
     case Handler::kNone:
       break;

@@ -19,8 +19,8 @@
 #include "supervisor/fake_metadata.h"
 #include "supervisor/notify_channel.h"
 #include "supervisor/path_resolver.h"
-#include "supervisor/root_cache.h"
 #include "supervisor/syscall_table.h"
+#include "supervisor/task_handles.h"
 #include "supervisor/task_table.h"
 
 namespace fauxroot {
@@ -47,7 +47,7 @@ struct HandlerContext {
   const PathResolver* resolver;
   FakeMetadata* metadata;
   TaskTable* tasks;
-  RootCache* roots = nullptr;  // the resolver's root cache, told of root changes
+  TaskHandles* handles = nullptr;  // the resolver's task handles, told of root changes
 };
 
 // Runs the handler for `handler` (never kNone).
