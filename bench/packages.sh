@@ -4,7 +4,7 @@
 # iputils-ping, sudo, passwd, cron, ...) into a tarball, offline, from a local
 # file:// repository (packaging/debian-repo.sh: the first run downloads the
 # .debs from this machine's apt mirror; later runs reuse them). Each tool runs
-# in the same session, RUNS times, in a fresh directory on a tmpfs:
+# in the same session, RUNS rounds of every tool, in a fresh directory on a tmpfs:
 #   native      real root, mmdebstrap --mode=root (the physical baseline)
 #   fauxroot    uid 65534: fauxroot run -- mmdebstrap --mode=root
 #   fakechroot  uid 65534: mmdebstrap --mode=fakechroot (fakechroot + fakeroot)
@@ -63,28 +63,31 @@ run_tool() {
   esac
 }
 
-declare -A median_of
+# Rounds, not tool after tool: round i runs every tool once, so that the
+# machine's drift over the session falls on all of them alike.
+declare -A times_of median_of failed
 installed=""
-for tool in $tools; do
-  times=()
-  n=$runs
-  [[ $tool == proot ]] && n=$proot_runs
-  for ((i = 0; i < n; i++)); do
+for ((i = 0; i < runs; i++)); do
+  for tool in $tools; do
+    [[ -n ${failed[$tool]:-} ]] && continue
+    [[ $tool == proot ]] && ((i >= proot_runs)) && continue
     rm -rf "$work/run" && mkdir "$work/run" && chmod 777 "$work/run"
     t0=$(date +%s.%N)
     if ! (cd "$work/run" && run_tool "$tool" >log 2>&1); then
       echo "$tool: failed; the end of its log:" && tail -5 "$work/run/log" | cut -c1-300
-      times=()
-      break
+      failed[$tool]=1
+      continue
     fi
-    times+=("$(echo "$(date +%s.%N) - $t0" | bc)")
+    times_of[$tool]+="$(echo "$(date +%s.%N) - $t0" | bc) "
     [[ -z $installed ]] && installed=$(tar -xOf "$work/run/out.tar" ./var/lib/dpkg/status |
       grep -c '^Package:')
     [[ $tool == fauxroot ]] && grep -E 'notifications|peak' "$work/run/log" | sed 's/^/  /'
   done
-  ((${#times[@]})) || continue
-  median_of[$tool]=$(printf '%s\n' "${times[@]}" | median)
-  printf '%-11s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times[*]}"
+done
+for tool in $tools; do
+  [[ -n ${failed[$tool]:-} || -z ${times_of[$tool]:-} ]] && continue
+  median_of[$tool]=$(printf '%s\n' ${times_of[$tool]} | median)
+  printf '%-11s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times_of[$tool]% }"
   # fakechroot mode is fakeroot+fakechroot: charted with the other fakeroot figures.
   echo "packages ${tool/fakechroot/fakeroot} ${median_of[$tool]}" >>"$results"
 done

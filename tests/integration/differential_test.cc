@@ -46,6 +46,48 @@ ln -s p00 a-symlink
 )sh") + kListings);
 }
 
+// Calls on a task's fds (fstat, fchown, fstatat from a dirfd, flistxattr): the
+// supervisor works on a duplicate of the task's own open file, and must leave its
+// offset and flags as they were; special and deleted files included.
+TEST(DifferentialTest, CallsOnFdsLeaveTheTasksFileAlone) {
+  ExpectSameAsRoot(std::string(R"sh(set -e
+/usr/bin/python3 - <<'PY'
+import os, socket, stat
+def show(tag, st):
+    print(tag, stat.filemode(st.st_mode), st.st_uid, st.st_gid, st.st_nlink)
+with open("f", "w") as out:
+    out.write("0123456789")
+os.chown("f", 5, 6)
+fd = os.open("f", os.O_RDONLY | os.O_NONBLOCK)
+os.read(fd, 3)
+show("fd", os.fstat(fd))
+os.fchown(fd, 7, 8)
+show("after fchown", os.fstat(fd))
+print("offset", os.lseek(fd, 0, os.SEEK_CUR), os.read(fd, 2), "blocking", os.get_blocking(fd))
+print("xattrs", os.listxattr(fd))
+r, w = os.pipe()
+show("pipe", os.fstat(r))
+with socket.socket(socket.AF_UNIX) as s:
+    show("socket", os.fstat(s.fileno()))
+os.symlink("f", "l")
+os.lchown("l", 3, 4)
+link = os.open("l", os.O_PATH | os.O_NOFOLLOW)
+show("O_PATH symlink", os.fstat(link))
+d = os.open(".", os.O_PATH | os.O_DIRECTORY)
+os.chown("f", 9, 10, dir_fd=d)
+show("from O_PATH dirfd", os.stat("f", dir_fd=d))
+os.unlink("f")
+show("deleted", os.fstat(fd))
+os.close(link)
+try:
+    os.fstat(link)
+except OSError as e:
+    print("closed", e.errno)
+PY
+ln -s . a-symlink
+)sh") + kListings);
+}
+
 TEST(DifferentialTest, ProcSelfAndDevFdNameTheCaller) {
   // What the calling process sees through /proc/self, /dev/fd and /dev/stdin:
   // type and (for its own pipes) the kind of object, under any resolution.
