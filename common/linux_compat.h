@@ -6,6 +6,7 @@
 
 #include <linux/audit.h>
 #include <linux/filter.h>
+#include <linux/ioctl.h>
 #include <linux/seccomp.h>
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -51,6 +52,22 @@ struct seccomp_notif_addfd {
 #define __NR_listxattrat 465
 #define __NR_removexattrat 466
 #endif
+
+// PIDFD_GET_INFO (Linux 6.13): a task's ids from its pidfd. The first version
+// of struct pidfd_info (64 bytes), under its own name so that newer headers that
+// define the struct do not clash; the kernel takes the size from the command.
+struct PidfdInfoV0 {
+  __u64 mask;
+  __u64 cgroupid;
+  __u32 pid;
+  __u32 tgid;
+  __u32 ppid;
+  __u32 ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+  __u32 spare0;
+};
+static_assert(sizeof(PidfdInfoV0) == 64, "PIDFD_INFO_SIZE_VER0");
+constexpr unsigned long kPidfdGetInfo = _IOWR(0xFF, 11, PidfdInfoV0);
+constexpr __u64 kPidfdInfoPid = 1;  // PIDFD_INFO_PID: pid, tgid and ppid
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000

@@ -44,6 +44,8 @@ class TaskSource {
   struct Ids {
     pid_t tgid;
     pid_t ppid;  // the parent process, 0 when outside the step's view
+    // What WatchExit gives, when the lookup had it at hand; else invalid.
+    UniqueFd exit_watch;
   };
   virtual Expected<Ids> Lookup(pid_t tid) = 0;
   // The processes whose parent is process `tgid`.
@@ -52,7 +54,8 @@ class TaskSource {
   virtual UniqueFd WatchExit(pid_t tid) = 0;
 };
 
-// The real source, reading the supervisor's /proc.
+// The real source: the task's pidfd (PIDFD_GET_INFO, Linux 6.13; the pidfd
+// then watches its exit), else /proc/TID/status through the supervisor's /proc.
 class ProcTaskSource final : public TaskSource {
  public:
   explicit ProcTaskSource(int proc_fd) : proc_fd_(proc_fd) {}
@@ -93,7 +96,8 @@ class TaskTable {
       : source_(source), epoll_(std::move(epoll)) {}
   Entry* Find(pid_t tid);
   Entry& Materialize(pid_t tid, int depth);
-  Entry& Insert(pid_t tid, const Credentials& creds);
+  // `exit_watch`: the task's, when the caller has it.
+  Entry& Insert(pid_t tid, const Credentials& creds, UniqueFd exit_watch = UniqueFd());
 
   TaskSource* source_;
   UniqueFd epoll_;

@@ -1,8 +1,17 @@
 #include "supervisor/credentials.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <poll.h>
+#include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <thread>
 
 #include "supervisor/task_table.h"
 #include "tests/unit/fake_tasks.h"
@@ -125,6 +134,49 @@ TEST(TaskTableTest, FailedChangesChangeNothing) {
   ASSERT_EQ(table->Change(7, [](Credentials& c) { return SetResuid(c, 5, 5, 5); }), 0);
   EXPECT_EQ(table->Change(7, [](Credentials& c) { return SetUid(c, 0); }), EPERM);
   EXPECT_EQ(table->Get(7).euid, 5u);
+}
+
+// The real source names a process's parent and a thread's process as /proc
+// does, and its exit watch becomes readable when the task exits.
+TEST(ProcTaskSourceTest, IdsOfAProcessAndAThreadAndTheirExit) {
+  UniqueFd proc(open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC));
+  ASSERT_TRUE(proc);
+  ProcTaskSource source(proc.get());
+
+  int go[2];
+  ASSERT_EQ(pipe(go), 0);
+  pid_t child = fork();
+  if (child == 0) {
+    close(go[1]);
+    char byte;
+    (void)!read(go[0], &byte, 1);
+    _exit(0);
+  }
+  close(go[0]);
+  auto ids = source.Lookup(child);
+  ASSERT_TRUE(ids) << strerror(ids.error());
+  EXPECT_EQ(ids->tgid, child);
+  EXPECT_EQ(ids->ppid, getpid());
+  ASSERT_TRUE(ids->exit_watch);
+  struct pollfd watch = {ids->exit_watch.get(), POLLIN, 0};
+  EXPECT_EQ(poll(&watch, 1, 0), 0) << "the child is alive";
+  close(go[1]);
+  EXPECT_EQ(poll(&watch, 1, 10000), 1) << "the child has exited";
+  waitpid(child, nullptr, 0);
+
+  std::atomic<pid_t> thread_tid{0};
+  std::atomic<bool> done{false};
+  std::thread thread([&] {
+    thread_tid = static_cast<pid_t>(syscall(SYS_gettid));
+    while (!done) usleep(1000);
+  });
+  while (thread_tid == 0) usleep(1000);
+  auto thread_ids = source.Lookup(thread_tid);
+  done = true;
+  thread.join();
+  ASSERT_TRUE(thread_ids) << strerror(thread_ids.error());
+  EXPECT_EQ(thread_ids->tgid, getpid());
+  EXPECT_EQ(thread_ids->ppid, getppid());
 }
 
 }  // namespace
