@@ -2,7 +2,7 @@
 # The dpkg-heavy macro benchmark: `dpkg -i` of the package-heavy set's .debs
 # that a minbase root lacks (113: build-essential, python3, perl, git,
 # ...) into that root, timed alone (the root is unpacked before the clock
-# starts), RUNS times each, in the same session:
+# starts), in RUNS rounds of both, in the same session:
 #   native    real root: chroot ROOT dpkg -i /debs/*.deb (with its own /proc)
 #   fauxroot  uid 65534: fauxroot import of the same minbase tarball, then
 #             fauxroot run --root ROOT -- dpkg -i /debs/*.deb
@@ -51,10 +51,10 @@ prepare() {  # ROOT DEBS: the unpacked minbase root gets the debs and a no-servi
 }
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$d" "$@"; }
 
-declare -A median_of
-for tool in native fauxroot; do
-  times=()
-  for ((i = 0; i < runs; i++)); do
+# Rounds of both tools, so that the machine's drift falls on both alike.
+declare -A times_of median_of
+for ((i = 0; i < runs; i++)); do
+  for tool in native fauxroot; do
     rm -rf "$d/run" && mkdir "$d/run" && chown 65534:65534 "$d/run"
     cd "$d/run"
     if [[ $tool == native ]]; then
@@ -70,11 +70,13 @@ for tool in native fauxroot; do
       as_nobody "$work/fauxroot" -v run --db db --root root --env DEBIAN_FRONTEND=noninteractive \
         -- sh -c "$install" >>log 2>&1 || { echo "fauxroot: failed"; tail -5 log; exit 1; }
     fi
-    times+=("$(echo "$(date +%s.%N) - $t0" | bc)")
+    times_of[$tool]+="$(echo "$(date +%s.%N) - $t0" | bc) "
     [[ $tool == fauxroot ]] && grep -E 'notifications' log | sed 's/^/  /'
   done
-  median_of[$tool]=$(printf '%s\n' "${times[@]}" | median)
-  printf '%-9s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times[*]}"
+done
+for tool in native fauxroot; do
+  median_of[$tool]=$(printf '%s\n' ${times_of[$tool]} | median)
+  printf '%-9s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times_of[$tool]% }"
   echo "dpkg $tool ${median_of[$tool]}" >>"$results"
 done
 printf 'fauxroot / native: %.2f\n' "$(echo "${median_of[fauxroot]} / ${median_of[native]}" | bc -l)"

@@ -30,7 +30,9 @@ struct SupervisorStats {
   uint64_t gone = 0;         // targets that vanished before the answer
   // With profiling on: per native syscall number, the notifications and the
   // time the supervisor took to answer them (receive to decision, wall clock),
-  // for `fauxroot -v run`.
+  // for `fauxroot -v run`. A handler that sends its own answer (a created file
+  // handed over with ADDFD) is charged until it returns, which may include the
+  // target's run after the wake-up.
   struct PerSyscall {
     uint64_t count = 0;
     uint64_t nanoseconds = 0;
