@@ -1,6 +1,7 @@
 // Kernel constants that Debian 12's headers (linux-libc-dev 6.1) may lack.
 //
-// Every fallback for an older kernel header lives here and nowhere else.
+// Every fallback for an older kernel header lives here and nowhere else; the
+// file is C as well as C++ (the C helpers and benchmarks include it).
 // Whether the running kernel supports a feature is decided at run time.
 #pragma once
 
@@ -56,7 +57,7 @@ struct seccomp_notif_addfd {
 // PIDFD_GET_INFO (Linux 6.13): a task's ids from its pidfd. The first version
 // of struct pidfd_info (64 bytes), under its own name so that newer headers that
 // define the struct do not clash; the kernel takes the size from the command.
-struct PidfdInfoV0 {
+typedef struct {
   __u64 mask;
   __u64 cgroupid;
   __u32 pid;
@@ -64,10 +65,9 @@ struct PidfdInfoV0 {
   __u32 ppid;
   __u32 ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
   __u32 spare0;
-};
-static_assert(sizeof(PidfdInfoV0) == 64, "PIDFD_INFO_SIZE_VER0");
-constexpr unsigned long kPidfdGetInfo = _IOWR(0xFF, 11, PidfdInfoV0);
-constexpr __u64 kPidfdInfoPid = 1;  // PIDFD_INFO_PID: pid, tgid and ppid
+} PidfdInfoV0;
+#define FAUXROOT_PIDFD_GET_INFO _IOWR(0xFF, 11, PidfdInfoV0)
+#define FAUXROOT_PIDFD_INFO_PID 1ULL  // PIDFD_INFO_PID: pid, tgid and ppid
 
 #ifndef CLONE_PIDFD
 #define CLONE_PIDFD 0x00001000

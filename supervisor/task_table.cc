@@ -36,9 +36,10 @@ Expected<TaskSource::Ids> ProcTaskSource::Lookup(pid_t tid) {
   // serves as the exit watch too.
   UniqueFd pidfd = OpenTaskPidfd(tid);
   if (pidfd) {
+    static_assert(sizeof(PidfdInfoV0) == 64, "PIDFD_INFO_SIZE_VER0");
     PidfdInfoV0 info{};
-    info.mask = kPidfdInfoPid;
-    if (ioctl(pidfd.get(), kPidfdGetInfo, &info) == 0 && info.tgid > 0) {
+    info.mask = FAUXROOT_PIDFD_INFO_PID;
+    if (ioctl(pidfd.get(), FAUXROOT_PIDFD_GET_INFO, &info) == 0 && info.tgid > 0) {
       return Ids{static_cast<pid_t>(info.tgid), static_cast<pid_t>(info.ppid), std::move(pidfd)};
     }
   }
