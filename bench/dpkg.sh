@@ -79,4 +79,6 @@ for tool in native fauxroot; do
   printf '%-9s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times_of[$tool]% }"
   echo "dpkg $tool ${median_of[$tool]}" >>"$results"
 done
-printf 'fauxroot / native: %.2f\n' "$(echo "${median_of[fauxroot]} / ${median_of[native]}" | bc -l)"
+printf 'fauxroot / native: %.2f (median / median), %.2f (median of the rounds)\n' \
+  "$(echo "${median_of[fauxroot]} / ${median_of[native]}" | bc -l)" \
+  "$(paired_median "${times_of[fauxroot]}" "${times_of[native]}")"

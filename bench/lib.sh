@@ -17,6 +17,14 @@ bench_setup() {
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
+# paired_median "A1 A2 ..." "B1 B2 ...": the median over rounds of Ai / Bi (times
+# from the same rounds), or nothing when the lists differ in length.
+paired_median() {
+  local -a a=($1) b=($2)
+  ((${#a[@]} == ${#b[@]})) || return 0
+  for i in "${!a[@]}"; do echo "${a[$i]} / ${b[$i]}" | bc -l; done | median
+}
+
 # About 190 packages with minbase: what packages.sh builds and dpkg.sh installs.
 bench_packages=(build-essential python3 perl git iputils-ping sudo passwd cron ca-certificates
   curl openssh-client less vim-tiny locales procps)

@@ -13,7 +13,8 @@
 #   proot       uid 65534: mmdebstrap --mode=proot (proot -0)
 # proot runs PROOT_RUNS times (default 1: it takes minutes). A tool that fails
 # is reported as failed, with its log's tail, and the others go on.
-# Prints medians and ratios to native; appends "packages TOOL SECONDS" lines to
+# Prints medians and ratios to native (of the medians, and paired: the median of
+# the rounds' ratios); appends "packages TOOL SECONDS" lines to
 # RESULTS (default $work/results.txt) for bench/chart.py.
 # Usage: sudo bench/packages.sh [--runs N] [--proot-runs N] [--tools "native fauxroot ..."] [BUILD_DIR]
 set -euo pipefail
@@ -92,9 +93,10 @@ for tool in $tools; do
   echo "packages ${tool/fakechroot/fakeroot} ${median_of[$tool]}" >>"$results"
 done
 if [[ -n ${median_of[native]:-} ]]; then
-  echo "ratios to native (median / median):"
+  echo "ratios to native: median / median, and the median of each round's ratio:"
   for tool in "${!median_of[@]}"; do
-    printf '  %-11s %5.2f\n' "$tool" "$(echo "${median_of[$tool]} / ${median_of[native]}" | bc -l)"
+    printf '  %-11s %5.2f  %5s\n' "$tool" "$(echo "${median_of[$tool]} / ${median_of[native]}" | bc -l)" \
+      "$(printf '%.2f' "$(paired_median "${times_of[$tool]}" "${times_of[native]}")" 2>/dev/null)"
   done
 fi
 [[ -n $installed ]] && echo "packages in the root: $installed"
