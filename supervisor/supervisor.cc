@@ -67,9 +67,11 @@ Result<void> Supervisor::HandleOne() {
         response.kind == Response::Kind::kContinue ? "continue"
         : response.kind == Response::Kind::kReturn ? "return"
         : response.kind == Response::Kind::kErrno  ? "errno"
+        : response.kind == Response::Kind::kSent   ? "sent"
                                                    : "gone",
         static_cast<long long>(response.value));
   }
+  if (response.kind == Response::Kind::kSent) return {};
   if (response.kind == Response::Kind::kNone) {
     ++stats_.gone;
     return {};
@@ -86,6 +88,7 @@ Result<void> Supervisor::HandleOne() {
     case Response::Kind::kErrno:
       resp.error = -static_cast<int32_t>(response.value);
       break;
+    case Response::Kind::kSent:
     case Response::Kind::kNone:
       break;
   }

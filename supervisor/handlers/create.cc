@@ -100,10 +100,12 @@ Response Create(HandlerContext& ctx, const struct seccomp_notif& n, const Reques
   }
   if (req.kind != Kind::kFile) return Response::Return(0);
   auto sent = ctx.channel->SendFd(n.id, file.get(), (req.open_flags & O_CLOEXEC) != 0);
-  if (!sent || *sent == SendStatus::kTargetGone) {
-    // The task will never see this file: take it back.
-    unlinkat(parent->dir.get(), name.c_str(), 0);
-  }
+  if (sent && *sent == SendStatus::kOk) return Response::Sent();
+  // The task will never see this file: take it back. When the task is still
+  // there (a full fd table: EMFILE), it gets the error, as from the kernel,
+  // which fails such an open before it creates anything.
+  unlinkat(parent->dir.get(), name.c_str(), 0);
+  if (!sent) return Response::Errno(sent.error().errno_value() ? sent.error().errno_value() : EIO);
   return Response::None();
 }
 

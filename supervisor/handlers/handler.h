@@ -30,6 +30,7 @@ struct Response {
     kContinue,  // let the kernel run the call as the target made it
     kReturn,    // return `value` (>= 0)
     kErrno,     // fail with errno `value`
+    kSent,      // the handler has answered itself (a created file handed over with ADDFD)
     kNone,      // the notification is gone (target died or was interrupted): send nothing
   };
   Kind kind;
@@ -38,6 +39,7 @@ struct Response {
   static Response Continue() { return {Kind::kContinue}; }
   static Response Return(int64_t v) { return {Kind::kReturn, v}; }
   static Response Errno(int e) { return {Kind::kErrno, e}; }
+  static Response Sent() { return {Kind::kSent}; }
   static Response None() { return {Kind::kNone}; }
   bool operator==(const Response&) const = default;
 };

@@ -46,6 +46,33 @@ ln -s p00 a-symlink
 )sh") + kListings);
 }
 
+// A create that fauxroot makes itself (in a set-group-ID directory with a fake
+// group) by a task whose fd table is full: EMFILE and no file, as from the
+// kernel, which fails the open before it creates anything.
+TEST(DifferentialTest, AFullFdTableFailsARecordedCreate) {
+  ExpectSameAsRoot(std::string(R"sh(set -e
+mkdir d; chgrp 5 d; chmod 2775 d
+/usr/bin/python3 - <<'PY'
+import os, resource
+resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+fds = []
+try:
+    while True:
+        fds.append(os.open("/dev/null", os.O_RDONLY))
+except OSError as e:
+    print("filled", e.errno)
+try:
+    os.open("d/new", os.O_CREAT | os.O_WRONLY, 0o644)
+except OSError as e:
+    print("create", e.errno)
+os.close(fds.pop())
+os.close(os.open("d/new", os.O_CREAT | os.O_WRONLY, 0o644))
+print("after one close", os.stat("d/new").st_gid)
+PY
+ln -s d a-symlink
+)sh") + kListings);
+}
+
 // Calls on a task's fds (fstat, fchown, fstatat from a dirfd, flistxattr): the
 // supervisor works on a duplicate of the task's own open file, and must leave its
 // offset and flags as they were; special and deleted files included.
