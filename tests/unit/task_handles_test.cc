@@ -53,11 +53,11 @@ void OpenStatusAt40() {
 }
 
 TEST(TaskHandlesTest, KeepsALiveTasksRootAndDropsItWhenTheTaskExits) {
-  TaskHandles cache;
+  TaskHandles handles;
   Child child;
-  EXPECT_EQ(cache.FindRoot(child.pid), -1);
-  cache.InsertRoot(child.pid, OpenDir("/"));
-  int root = cache.FindRoot(child.pid);
+  EXPECT_EQ(handles.FindRoot(child.pid), -1);
+  handles.InsertRoot(child.pid, OpenDir("/"));
+  int root = handles.FindRoot(child.pid);
   ASSERT_GE(root, 0);
   struct stat cached, real;
   ASSERT_EQ(fstat(root, &cached), 0);
@@ -66,57 +66,57 @@ TEST(TaskHandlesTest, KeepsALiveTasksRootAndDropsItWhenTheTaskExits) {
   const pid_t tid = child.pid;
   child.Kill();
   // The tid may now belong to another task: the entry must not answer.
-  EXPECT_EQ(cache.FindRoot(tid), -1);
-  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(handles.FindRoot(tid), -1);
+  EXPECT_EQ(handles.size(), 0u);
 }
 
 TEST(TaskHandlesTest, NeverKeepsARootInProc) {
-  TaskHandles cache;
-  cache.InsertRoot(getpid(), OpenDir("/proc"));
-  EXPECT_EQ(cache.FindRoot(getpid()), -1);
+  TaskHandles handles;
+  handles.InsertRoot(getpid(), OpenDir("/proc"));
+  EXPECT_EQ(handles.FindRoot(getpid()), -1);
 }
 
 TEST(TaskHandlesTest, ARootChangeEmptiesItUntilTheChangingTaskIsSeenAgain) {
-  TaskHandles cache;
+  TaskHandles handles;
   Child changer, other;
-  cache.InsertRoot(other.pid, OpenDir("/"));
-  cache.RootsMayChange(changer.pid);
-  EXPECT_EQ(cache.FindRoot(other.pid), -1);
+  handles.InsertRoot(other.pid, OpenDir("/"));
+  handles.RootsMayChange(changer.pid);
+  EXPECT_EQ(handles.FindRoot(other.pid), -1);
   // While the change may be running, nothing is stored or answered.
-  cache.InsertRoot(other.pid, OpenDir("/"));
-  EXPECT_EQ(cache.FindRoot(other.pid), -1);
-  cache.Seen(other.pid);
-  EXPECT_EQ(cache.FindRoot(other.pid), -1);
-  cache.Seen(changer.pid);  // its call has returned
-  cache.InsertRoot(other.pid, OpenDir("/"));
-  EXPECT_GE(cache.FindRoot(other.pid), 0);
+  handles.InsertRoot(other.pid, OpenDir("/"));
+  EXPECT_EQ(handles.FindRoot(other.pid), -1);
+  handles.Seen(other.pid);
+  EXPECT_EQ(handles.FindRoot(other.pid), -1);
+  handles.Seen(changer.pid);  // its call has returned
+  handles.InsertRoot(other.pid, OpenDir("/"));
+  EXPECT_GE(handles.FindRoot(other.pid), 0);
 }
 
 TEST(TaskHandlesTest, AChangingTaskThatExitsEndsTheChange) {
-  TaskHandles cache;
+  TaskHandles handles;
   Child changer, other;
-  cache.RootsMayChange(changer.pid);
+  handles.RootsMayChange(changer.pid);
   changer.Kill();
-  cache.Seen(other.pid);
-  cache.InsertRoot(other.pid, OpenDir("/"));
-  EXPECT_GE(cache.FindRoot(other.pid), 0);
+  handles.Seen(other.pid);
+  handles.InsertRoot(other.pid, OpenDir("/"));
+  EXPECT_GE(handles.FindRoot(other.pid), 0);
 }
 
 TEST(TaskHandlesTest, AFullCacheSweepsOutTheDead) {
-  TaskHandles cache;
+  TaskHandles handles;
   Child alive;
-  cache.InsertRoot(alive.pid, OpenDir("/"));
+  handles.InsertRoot(alive.pid, OpenDir("/"));
   for (size_t i = 1; i < TaskHandles::kCapacity; ++i) {
     Child dead;
-    cache.InsertRoot(dead.pid, OpenDir("/"));
+    handles.InsertRoot(dead.pid, OpenDir("/"));
     dead.Kill();
   }
-  EXPECT_EQ(cache.size(), TaskHandles::kCapacity);
+  EXPECT_EQ(handles.size(), TaskHandles::kCapacity);
   Child next;
-  cache.InsertRoot(next.pid, OpenDir("/"));
-  EXPECT_EQ(cache.size(), 2u);
-  EXPECT_GE(cache.FindRoot(alive.pid), 0);
-  EXPECT_GE(cache.FindRoot(next.pid), 0);
+  handles.InsertRoot(next.pid, OpenDir("/"));
+  EXPECT_EQ(handles.size(), 2u);
+  EXPECT_GE(handles.FindRoot(alive.pid), 0);
+  EXPECT_GE(handles.FindRoot(next.pid), 0);
 }
 
 TEST(TaskHandlesTest, DupFdSharesTheTasksOpenFile) {
