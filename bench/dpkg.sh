@@ -52,7 +52,7 @@ prepare() {  # ROOT DEBS: the unpacked minbase root gets the debs and a no-servi
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$d" "$@"; }
 
 # Rounds of both tools, so that the machine's drift falls on both alike.
-declare -A times_of median_of
+declare -A times_of
 for ((i = 0; i < runs; i++)); do
   for tool in native fauxroot; do
     rm -rf "$d/run" && mkdir "$d/run" && chown 65534:65534 "$d/run"
@@ -74,11 +74,4 @@ for ((i = 0; i < runs; i++)); do
     [[ $tool == fauxroot ]] && grep -E 'notifications' log | sed 's/^/  /'
   done
 done
-for tool in native fauxroot; do
-  median_of[$tool]=$(printf '%s\n' ${times_of[$tool]} | median)
-  printf '%-9s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times_of[$tool]% }"
-  echo "dpkg $tool ${median_of[$tool]}" >>"$results"
-done
-printf 'fauxroot / native: %.2f (median / median), %.2f (median of the rounds)\n' \
-  "$(echo "${median_of[fauxroot]} / ${median_of[native]}" | bc -l)" \
-  "$(paired_median "${times_of[fauxroot]}" "${times_of[native]}")"
+bench_report dpkg native fauxroot

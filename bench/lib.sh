@@ -25,6 +25,31 @@ paired_median() {
   for i in "${!a[@]}"; do echo "${a[$i]} / ${b[$i]}" | bc -l; done | median
 }
 
+# bench_report WORKLOAD TOOL...: for each TOOL with times in the caller's
+# times_of[TOOL] ("T1 T2 ...", one per round), prints the median and appends
+# "WORKLOAD TOOL MEDIAN" to $results (fakechroot mode is fakeroot+fakechroot:
+# charted with the other fakeroot figures); then each tool's ratio to native,
+# median over median and the median of the rounds' own ratios.
+bench_report() {
+  local workload=$1 tool paired
+  shift
+  local -A median_of
+  for tool; do
+    [[ -n ${times_of[$tool]:-} ]] || continue
+    median_of[$tool]=$(printf '%s\n' ${times_of[$tool]} | median)
+    printf '%-11s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times_of[$tool]% }"
+    echo "$workload ${tool/fakechroot/fakeroot} ${median_of[$tool]}" >>"$results"
+  done
+  [[ -n ${median_of[native]:-} ]] || return 0
+  echo "ratios to native: median / median, and the median of the rounds' own ratios:"
+  for tool; do
+    [[ $tool == native || -z ${median_of[$tool]:-} ]] && continue
+    paired=$(paired_median "${times_of[$tool]}" "${times_of[native]}")
+    printf '  %-11s %5.2f  %5s\n' "$tool" "$(echo "${median_of[$tool]} / ${median_of[native]}" | bc -l)" \
+      "${paired:+$(printf '%.2f' "$paired")}"
+  done
+}
+
 # About 190 packages with minbase: what packages.sh builds and dpkg.sh installs.
 bench_packages=(build-essential python3 perl git iputils-ping sudo passwd cron ca-certificates
   curl openssh-client less vim-tiny locales procps)

@@ -39,35 +39,9 @@ static double Now(void) {
   return t.tv_sec * 1e9 + t.tv_nsec;
 }
 
-/* Passes fd over the socket `sock` (SCM_RIGHTS). */
-static int SendFd(int sock, int fd) {
-  char control[CMSG_SPACE(sizeof(int))] = {0};
-  char byte = 0;
-  struct iovec io = {&byte, 1};
-  struct msghdr msg = {
-      .msg_iov = &io, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-  struct cmsghdr* header = CMSG_FIRSTHDR(&msg);
-  header->cmsg_level = SOL_SOCKET;
-  header->cmsg_type = SCM_RIGHTS;
-  header->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(header), &fd, sizeof fd);
-  return sendmsg(sock, &msg, 0) == 1 ? 0 : -1;
-}
-
-static int ReceiveFd(int sock) {
-  char control[CMSG_SPACE(sizeof(int))] = {0};
-  char byte;
-  struct iovec io = {&byte, 1};
-  struct msghdr msg = {
-      .msg_iov = &io, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-  if (recvmsg(sock, &msg, 0) != 1 || CMSG_FIRSTHDR(&msg) == NULL) return -1;
-  int fd;
-  memcpy(&fd, CMSG_DATA(CMSG_FIRSTHDR(&msg)), sizeof fd);
-  return fd;
-}
-
-/* The target: traps getppid, hands the listener over, times n calls, and
- * writes the microseconds per call to `sock`. */
+/* The target: traps getppid, tells its parent the listener's fd number (the
+ * parent takes it with pidfd_getfd), times n calls once told to go, and writes
+ * the microseconds per call to `sock`. */
 static void Target(int sock, int n) {
   struct sock_filter filter[] = {
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
@@ -79,10 +53,12 @@ static void Target(int sock, int n) {
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) _exit(1);
   int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
                               SECCOMP_FILTER_FLAG_NEW_LISTENER, &program);
-  if (listener < 0 || SendFd(sock, listener) != 0) _exit(1);
-  close(listener);
   char go;
-  if (read(sock, &go, 1) != 1) _exit(1);
+  if (listener < 0 || write(sock, &listener, sizeof listener) != sizeof listener ||
+      read(sock, &go, 1) != 1) {
+    _exit(1);
+  }
+  close(listener);
   double start = Now();
   for (int i = 0; i < n; ++i) syscall(SYS_getppid);
   double us = (Now() - start) / n / 1000;
@@ -124,7 +100,12 @@ static int Measure(enum Loop loop, int sync, int n, double* us) {
     Target(socks[0], n);
   }
   close(socks[0]);
-  int listener = ReceiveFd(socks[1]);
+  int number = -1, listener = -1;
+  int pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+  if (pidfd >= 0 && read(socks[1], &number, sizeof number) == sizeof number) {
+    listener = (int)syscall(SYS_pidfd_getfd, pidfd, number, 0);
+  }
+  if (pidfd >= 0) close(pidfd);
   int ok = listener >= 0;
   if (ok && sync &&
       ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP, 0) != 0) {

@@ -66,7 +66,7 @@ run_tool() {
 
 # Rounds, not tool after tool: round i runs every tool once, so that the
 # machine's drift over the session falls on all of them alike.
-declare -A times_of median_of failed
+declare -A times_of failed
 installed=""
 for ((i = 0; i < runs; i++)); do
   for tool in $tools; do
@@ -77,6 +77,7 @@ for ((i = 0; i < runs; i++)); do
     if ! (cd "$work/run" && run_tool "$tool" >log 2>&1); then
       echo "$tool: failed; the end of its log:" && tail -5 "$work/run/log" | cut -c1-300
       failed[$tool]=1
+      unset "times_of[$tool]"
       continue
     fi
     times_of[$tool]+="$(echo "$(date +%s.%N) - $t0" | bc) "
@@ -85,18 +86,5 @@ for ((i = 0; i < runs; i++)); do
     [[ $tool == fauxroot ]] && grep -E 'notifications|peak' "$work/run/log" | sed 's/^/  /'
   done
 done
-for tool in $tools; do
-  [[ -n ${failed[$tool]:-} || -z ${times_of[$tool]:-} ]] && continue
-  median_of[$tool]=$(printf '%s\n' ${times_of[$tool]} | median)
-  printf '%-11s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times_of[$tool]% }"
-  # fakechroot mode is fakeroot+fakechroot: charted with the other fakeroot figures.
-  echo "packages ${tool/fakechroot/fakeroot} ${median_of[$tool]}" >>"$results"
-done
-if [[ -n ${median_of[native]:-} ]]; then
-  echo "ratios to native: median / median, and the median of each round's ratio:"
-  for tool in "${!median_of[@]}"; do
-    printf '  %-11s %5.2f  %5s\n' "$tool" "$(echo "${median_of[$tool]} / ${median_of[native]}" | bc -l)" \
-      "$(printf '%.2f' "$(paired_median "${times_of[$tool]}" "${times_of[native]}")" 2>/dev/null)"
-  done
-fi
+bench_report packages $tools
 [[ -n $installed ]] && echo "packages in the root: $installed"

@@ -71,7 +71,7 @@ make_root() {
 install="rpm --root=\$PWD/root --dbpath=/var/lib/rpm -i --nodeps --nosignature $rpms/*.rpm"
 as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups -- env HOME="$d" "$@"; }
 
-declare -A times_of median_of
+declare -A times_of
 for ((i = 0; i < runs; i++)); do
   for tool in native fauxroot; do
     rm -rf "$d/run" && mkdir "$d/run" && chown 65534:65534 "$d/run"
@@ -94,11 +94,4 @@ for ((i = 0; i < runs; i++)); do
     [[ $tool == fauxroot ]] && grep -E 'notifications' log | sed 's/^/  /'
   done
 done
-for tool in native fauxroot; do
-  median_of[$tool]=$(printf '%s\n' ${times_of[$tool]} | median)
-  printf '%-9s %8.2f s   (%s)\n' "$tool" "${median_of[$tool]}" "${times_of[$tool]% }"
-  echo "rpm $tool ${median_of[$tool]}" >>"$results"
-done
-printf 'fauxroot / native: %.2f (median / median), %.2f (median of the rounds)\n' \
-  "$(echo "${median_of[fauxroot]} / ${median_of[native]}" | bc -l)" \
-  "$(paired_median "${times_of[fauxroot]}" "${times_of[native]}")"
+bench_report rpm native fauxroot

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <cstdint>
+
 #include "common/result.h"
 #include "supervisor/path_buffer.h"
 
